@@ -1,0 +1,124 @@
+"""Command-line interface: a thin layer over the Python API.
+
+Heavy imports (WeasyPrint, matplotlib) happen only inside the commands that render.
+Exit codes: 0 success, 1 some rows failed (batch), 2 bad input (a clear message, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+DATA_TABLES = ("accelerators", "grids", "grid_mixes", "technologies", "onsite", "fuels", "gwp",
+               "defaults", "equivalences", "cooling")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="clusterprint",
+                                description="Power, energy, water and CO2e of AI compute clusters, cited.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = p.add_subparsers(dest="command")
+
+    c = sub.add_parser("compute", help="compute a scenario and print its results")
+    c.add_argument("scenario", nargs="+", help="scenario YAML file(s)")
+    c.add_argument("--json", action="store_true", help="machine-readable output (stable names)")
+
+    d = sub.add_parser("data", help="browse the shipped reference data with its sources")
+    d.add_argument("table", choices=DATA_TABLES)
+    d.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``clusterprint`` console script."""
+    args = _parser().parse_args(argv)
+    if args.version:
+        from pipeline import __version__
+
+        print(f"clusterprint {__version__}")
+        return 0
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    from pipeline.reference import UnknownIdError
+    from pipeline.scenario import ScenarioError
+
+    try:
+        return int(_COMMANDS[args.command](args))
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except UnknownIdError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _compute(args: argparse.Namespace) -> int:
+    from pipeline.chain import compute
+
+    result = compute(args.scenario)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0
+    for i in range(len(result)):
+        print(format_result(result, i))
+    return 0
+
+
+def format_result(result: Any, i: int) -> str:
+    """A readable plain-text table of one scenario's results."""
+    from pipeline.results import METRICS
+
+    r = result.resolved[i]
+    lines = [r.scenario.name, "=" * len(r.scenario.name)]
+    if r.scenario.location:
+        lines.append(r.scenario.location)
+    lines.append("")
+    width = max(len(m.label) for m in METRICS)
+    for spec in METRICS:
+        q = result.metric(spec.name, i)
+        if q is None:
+            continue
+        extra = ""
+        if spec.name.startswith("water") and spec.name.endswith("per_day"):
+            extra = f"  ({q.m_as('US_liquid_gallon / day'):,.0f} US gal/day)"
+        lines.append(f"  {spec.label:<{width}}  {q.magnitude:>16,.1f} {spec.unit.replace(' ** 3', '³')}{extra}")
+    if r.scenario.by_hours:
+        lines.append("  (fleet given in accelerator-hours: power figures are not defined)")
+    claims = result.claims(i)
+    if claims:
+        lines += ["", "Claims vs model:"]
+        for c in claims:
+            ratio = "n/a" if c.ratio is None else f"{c.ratio:.2f}x"
+            unit = c.claimed.units
+            modelled = "not modelled" if c.modelled is None else f"{c.modelled.m_as(unit):,.1f}"
+            lines.append(f"  {c.metric}: claimed {c.claimed.magnitude:,.1f}, modelled {modelled} {unit:~D} "
+                         f"-> {ratio}, {c.verdict}")
+    lines += ["", f"{len(result.assumptions(i))} factors used; `--json` lists each with its source.", ""]
+    return "\n".join(lines)
+
+
+def _data(args: argparse.Namespace) -> int:
+    from pipeline import reference as ref
+
+    df = ref.table(args.table)
+    if args.json:
+        print(df.to_json(orient="records", indent=2))
+        return 0
+    import pandas as pd
+
+    cols = [c for c in df.columns if c not in ("licence", "note", "low", "high", "edition", "basis")]
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
+        print(df[cols].fillna("").to_string(index=False))
+    print(f"\n{len(df)} rows from pipeline/data/{args.table}.csv (licences and notes: --json, or pipeline/data/README.md)")
+    return 0
+
+
+_COMMANDS = {"compute": _compute, "data": _data}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

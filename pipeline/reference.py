@@ -1,0 +1,245 @@
+"""Sole reader of the packaged reference data in ``pipeline/data/``.
+
+Every constant clusterprint uses lives once, in one of these CSV files, with its value, unit,
+year, source, licence and status (see ``pipeline/data/README.md``).  This module turns rows into
+:class:`Factor` objects: a pint Quantity plus the provenance the report prints.  Nothing here
+falls back silently: an unknown id raises :class:`UnknownIdError` naming the valid ids and the
+nearest match.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pint
+
+from pipeline.units import Q_
+
+DATA_DIR = Path(__file__).with_name("data")
+
+#: file name -> column naming the entity (None: the file is keyed by ``parameter`` alone)
+TABLES: dict[str, str | None] = {
+    "accelerators": "id",
+    "grids": "id",
+    "grid_mixes": "grid",
+    "technologies": "id",
+    "onsite": "id",
+    "fuels": "id",
+    "gwp": "gas",
+    "defaults": None,
+    "equivalences": "id",
+    "cooling": "id",
+}
+
+
+class UnknownIdError(KeyError):
+    """An id that is not in a reference table; the message lists the valid ids."""
+
+    def __init__(self, kind: str, value: str, valid: list[str]) -> None:
+        self.kind, self.value, self.valid = kind, value, valid
+        self.suggestion = nearest(value, valid)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        hint = f" Did you mean {self.suggestion!r}?" if self.suggestion else ""
+        return (
+            f"unknown {self.kind} {self.value!r}.{hint} Valid ids (pipeline/data/"
+            f"{_FILE_OF.get(self.kind, self.kind)}.csv): {', '.join(self.valid)}"
+        )
+
+
+_FILE_OF = {
+    "accelerator": "accelerators",
+    "grid": "grids",
+    "technology": "technologies",
+    "on-site technology": "onsite",
+    "fuel": "fuels",
+    "cooling type": "cooling",
+    "equivalence": "equivalences",
+    "default": "defaults",
+}
+
+
+def nearest(value: str, valid: list[str]) -> str | None:
+    """The closest valid name to a typo, or None.
+
+    Case and ``_``/``-`` are ignored, a bare eGRID acronym finds its ``us-`` id, and otherwise
+    difflib's closest match with a ratio of at least 0.6 is taken.
+
+    >>> nearest("SRTV", ["us-srtv", "us-camx"]), nearest("h100-sxn", ["h100-sxm", "h200-sxm"])
+    ('us-srtv', 'h100-sxm')
+    """
+    key = str(value).strip().lower()
+    folded = {v.lower(): v for v in valid}
+    for candidate in (key, key.replace("_", "-"), f"us-{key}"):
+        if candidate in folded:
+            return folded[candidate]
+    found = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A reference value with its provenance.
+
+    Attributes
+    ----------
+    name : str
+        Dotted name, e.g. ``"accelerator.h100-sxm.tdp"``.
+    quantity : pint.Quantity
+        The value in the unit it was published in.
+    low, high : pint.Quantity or None
+        Published range, where the source gives one.
+    source, licence, status, year, edition, note : str
+        Provenance as written in the data file.
+    file : str
+        Data file it came from (``accelerators.csv``), or ``"scenario"`` for user input.
+    """
+
+    name: str
+    quantity: pint.Quantity
+    source: str
+    file: str
+    year: str = ""
+    licence: str = ""
+    status: str = ""
+    edition: str = ""
+    note: str = ""
+    low: pint.Quantity | None = None
+    high: pint.Quantity | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The factor as a JSON-ready assumption record."""
+        rec: dict[str, Any] = {
+            "name": self.name,
+            "value": float(self.quantity.magnitude),
+            "unit": f"{self.quantity.units:~D}" if not self.quantity.unitless else "",
+            "source": self.source,
+            "file": self.file,
+            "year": self.year,
+            "edition": self.edition,
+            "licence": self.licence,
+            "status": self.status,
+        }
+        if self.note:
+            rec["note"] = self.note
+        if self.low is not None and self.high is not None:
+            rec["low"] = float(self.low.m_as(self.quantity.units))
+            rec["high"] = float(self.high.m_as(self.quantity.units))
+        return rec
+
+
+def _text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+@cache
+def table(name: str) -> pd.DataFrame:
+    """One reference table as read from ``pipeline/data/<name>.csv`` (cached, read-only use)."""
+    path = DATA_DIR / f"{name}.csv"
+    return pd.read_csv(path, dtype={"year": str, "edition": str, "note": str}, keep_default_na=True)
+
+
+def _factor(row: pd.Series, name: str, file: str) -> Factor:
+    unit = _text(row.get("unit")) or "dimensionless"
+    q = Q_(float(row["value"]), unit)
+    low = high = None
+    if "low" in row and not pd.isna(row.get("low")) and not pd.isna(row.get("high")):
+        low, high = Q_(float(row["low"]), unit), Q_(float(row["high"]), unit)
+    return Factor(
+        name=name,
+        quantity=q,
+        source=_text(row.get("source")),
+        file=file,
+        year=_text(row.get("year")),
+        licence=_text(row.get("licence")),
+        status=_text(row.get("status")),
+        edition=_text(row.get("edition")),
+        note=_text(row.get("note")),
+        low=low,
+        high=high,
+    )
+
+
+def ids(name: str) -> list[str]:
+    """The ids of a keyed table, in file order."""
+    key = TABLES[name]
+    assert key is not None
+    return list(dict.fromkeys(table(name)[key].astype(str)))
+
+
+def factors(name: str, kind: str, id_: str) -> dict[str, Factor]:
+    """All parameters of one entity of a keyed table, as Factors keyed by parameter name.
+
+    Raises :class:`UnknownIdError` when ``id_`` is not in the table.
+    """
+    key = TABLES[name]
+    assert key is not None
+    df = table(name)
+    rows = df[df[key].astype(str) == str(id_)]
+    if rows.empty:
+        raise UnknownIdError(kind, id_, ids(name))
+    file = f"{name}.csv"
+    prefix = kind.replace(" ", "-").replace("on-site-technology", "onsite")
+    return {
+        str(r["parameter"]): _factor(r, f"{prefix}.{id_}.{r['parameter']}", file)
+        for _, r in rows.iterrows()
+    }
+
+
+def default(parameter: str) -> Factor:
+    """A row of ``defaults.csv`` by parameter name."""
+    df = table("defaults")
+    rows = df[df["parameter"] == parameter]
+    if rows.empty:
+        raise UnknownIdError("default", parameter, list(df["parameter"]))
+    return _factor(rows.iloc[0], f"default.{parameter}", "defaults.csv")
+
+
+def equivalence(id_: str) -> Factor:
+    """A row of ``equivalences.csv`` (plain-language comparisons in reports)."""
+    df = table("equivalences")
+    rows = df[df["id"] == id_]
+    if rows.empty:
+        raise UnknownIdError("equivalence", id_, list(df["id"]))
+    return _factor(rows.iloc[0], f"equivalence.{id_}", "equivalences.csv")
+
+
+def gwp(gas: str, metric: str) -> Factor:
+    """Global warming potential of ``gas`` under ``metric`` (e.g. ``AR5GWP100``)."""
+    df = table("gwp")
+    rows = df[(df["gas"] == gas) & (df["metric"] == metric)]
+    if rows.empty:
+        raise UnknownIdError("GWP metric", metric, sorted(set(df["metric"])))
+    return _factor(rows.iloc[0], f"gwp.{metric}.{gas}", "gwp.csv")
+
+
+def grid_mix(grid: str) -> pd.DataFrame:
+    """Generation shares of a grid (columns technology, share, year, source...); may be empty.
+
+    A grid row may name another grid's mix in its ``mix`` column (eGRID SRTV uses TVA's).
+    """
+    grids = table("grids")
+    named = grids.loc[(grids["id"] == grid) & grids["mix"].notna(), "mix"]
+    mix_id = str(named.iloc[0]) if len(named) else grid
+    df = table("grid_mixes")
+    return df[df["grid"] == mix_id]
+
+
+def data_editions() -> dict[str, str]:
+    """SHA-256 (first 12 hex digits) of every shipped data file, for manifests and reports."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:12]
+        for p in sorted(DATA_DIR.glob("*.csv"))
+    }

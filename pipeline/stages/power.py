@@ -1,0 +1,76 @@
+"""Power stages: accelerators -> IT power -> facility power.
+
+All inputs are pint Quantities (scalars or arrays broadcasting together); outputs keep units.
+"""
+
+from __future__ import annotations
+
+import pint
+
+from pipeline.units import ureg
+
+
+@ureg.check("[power]", "[power]", "[]")
+def accelerator_power(full_power: pint.Quantity, idle_power: pint.Quantity, utilization: pint.Quantity) -> pint.Quantity:
+    """Mean power of one accelerator at a mean load [W].
+
+    Parameters
+    ----------
+    full_power : Quantity
+        Full-load board power per accelerator (the TDP unless measured) [W].
+    idle_power : Quantity
+        Idle board power per accelerator [W].
+    utilization : Quantity
+        Mean load, 0..1 [dimensionless].
+
+    Notes
+    -----
+    Linear power model used by e-footprint and Cloud Carbon Footprint:
+    ``P(u) = P_idle + u * (P_full - P_idle)``.
+
+    Examples
+    --------
+    >>> from pipeline.units import Q_
+    >>> accelerator_power(Q_(700, "W"), Q_(70, "W"), Q_(0.8, "")).to("W")
+    <Quantity(574.0, 'watt')>
+    """
+    return idle_power + utilization * (full_power - idle_power)
+
+
+@ureg.check("[power]", "[power]")
+def server_power_per_accelerator(accelerator_power: pint.Quantity, host_power: pint.Quantity) -> pint.Quantity:
+    """Mean IT power per accelerator including its share of the host server [W].
+
+    ``host_power`` (CPUs, memory, NICs, fans, PSU losses per accelerator) is drawn while the
+    server runs and is not scaled by utilization.
+    """
+    return accelerator_power + host_power
+
+
+@ureg.check("[]", "[power]")
+def it_power(count: pint.Quantity, server_power_per_accelerator: pint.Quantity) -> pint.Quantity:
+    """Mean IT power of an accelerator group: ``count * (P(u) + P_host)`` [W]."""
+    return count * server_power_per_accelerator
+
+
+@ureg.check("[]", "[power]", "[power]")
+def it_power_peak(count: pint.Quantity, full_power: pint.Quantity, host_power: pint.Quantity) -> pint.Quantity:
+    """Peak IT power of an accelerator group: ``count * (P_full + P_host)`` [W].
+
+    Examples
+    --------
+    >>> from pipeline.units import Q_
+    >>> it_power_peak(Q_(8, ""), Q_(700, "W"), Q_(575, "W")).to("kW")
+    <Quantity(10.2, 'kilowatt')>
+    """
+    return count * (full_power + host_power)
+
+
+@ureg.check("[power]", "[]")
+def facility_power(it_power: pint.Quantity, pue: pint.Quantity) -> pint.Quantity:
+    """Facility power: IT power times power usage effectiveness [W].
+
+    PUE is The Green Grid's ratio of facility energy to IT energy; applying it to peak IT power
+    assumes the same overhead ratio at peak (a simplification, printed in the report).
+    """
+    return it_power * pue

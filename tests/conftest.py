@@ -1,0 +1,26 @@
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+def scenario_dict(**overrides):
+    """A small valid scenario mapping; keyword overrides replace top-level fields."""
+    base = {
+        "name": "Test cluster",
+        "location": "Somewhere",
+        "fleet": [{"accelerator": "h100-sxm", "count": 1000}],
+        "utilization": 0.5,
+        "period": "1 day",
+        "pue": 1.5,
+        "wue": "2 L/kWh",
+        "supply": {"grid_intensity": "400 g CO2e/kWh", "grid_water_intensity": "3 L/kWh"},
+    }
+    base.update(overrides)
+    return base

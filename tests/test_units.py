@@ -1,0 +1,109 @@
+"""Every unit string used in the data, the inputs and the contract parses to the expected dimension."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from pipeline.results import METRICS
+from pipeline.scenario import METRIC_DIMENSIONS
+from pipeline.units import Q_, ureg
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "pipeline" / "data"
+
+CO2E_PER_ENERGY = (ureg.g * ureg.CO2e / ureg.kWh).dimensionality
+DIMS = {
+    ("accelerators", "tdp"): ureg.W, ("accelerators", "idle_power"): ureg.W,
+    ("accelerators", "host_power"): ureg.W, ("accelerators", "embodied"): ureg.kg * ureg.CO2e,
+    ("grids", "co2e_intensity"): ureg.g * ureg.CO2e / ureg.kWh, ("grids", "water_intensity"): ureg.L / ureg.kWh,
+    ("technologies", "co2e_intensity"): ureg.g * ureg.CO2e / ureg.kWh,
+    ("technologies", "water_consumption"): ureg.L / ureg.kWh,
+    ("onsite", "heat_rate"): ureg.dimensionless, ("onsite", "water_consumption"): ureg.L / ureg.kWh,
+    ("fuels", "co2_per_heat"): ureg.kg * ureg.CO2e / ureg.MMBtu, ("fuels", "ch4_per_heat"): ureg.g / ureg.MMBtu,
+    ("fuels", "n2o_per_heat"): ureg.g / ureg.MMBtu, ("fuels", "nox_per_heat"): ureg.g / ureg.MMBtu,
+    ("cooling", "wue"): ureg.L / ureg.kWh, ("cooling", "pue"): ureg.dimensionless,
+}
+
+
+def _rows():
+    for (table, param), unit in DIMS.items():
+        df = pd.read_csv(DATA / f"{table}.csv")
+        for _, r in df[df["parameter"] == param].iterrows():
+            yield pytest.param(r["unit"], r["value"], unit, id=f"{table}-{r.iloc[0]}-{param}")
+
+
+@pytest.mark.parametrize(("unit", "value", "expected"), list(_rows()))
+def test_data_units_have_expected_dimension(unit, value, expected):
+    q = Q_(float(value), unit if isinstance(unit, str) else "dimensionless")
+    assert q.dimensionality == expected.dimensionality
+
+
+def test_every_data_parameter_is_covered():
+    for table in ("accelerators", "grids", "technologies", "onsite", "fuels", "cooling"):
+        params = set(pd.read_csv(DATA / f"{table}.csv")["parameter"])
+        assert params <= {p for (t, p) in DIMS if t == table}, f"{table}.csv has a parameter with no expected dimension"
+
+
+@pytest.mark.parametrize("table", ["defaults", "equivalences", "gwp"])
+def test_other_tables_units_parse(table):
+    df = pd.read_csv(DATA / f"{table}.csv")
+    for u in df["unit"].fillna("dimensionless"):
+        Q_(1.0, u)
+
+
+@pytest.mark.parametrize("spec", METRICS, ids=lambda s: s.name)
+def test_metric_units_parse_and_match_claim_dimensions(spec):
+    unit = ureg.Quantity(1, spec.unit)
+    expected = {
+        "power": ureg.W, "energy": ureg.Wh, "energy_rate": ureg.Wh / ureg.day, "volume": ureg.L,
+        "volume_rate": ureg.L / ureg.day, "carbon_mass": ureg.kg * ureg.CO2e, "mass": ureg.kg,
+    }
+    if spec.name in METRIC_DIMENSIONS:
+        assert unit.dimensionality == expected[METRIC_DIMENSIONS[spec.name]].dimensionality
+
+
+def test_co2e_is_its_own_dimension():
+    from pint import DimensionalityError
+
+    assert (Q_(409.7, "kg CO2e/MWh") * Q_(1, "GWh")).m_as("t CO2e") == pytest.approx(409.7)
+    with pytest.raises(DimensionalityError):
+        Q_(1, "t CO2e") + Q_(1, "t")
+
+
+@pytest.mark.parametrize(("text", "to", "value"), [
+    ("1 US_gallon", "L", 3.785411784),  # US liquid gallon
+    ("1 gal", "L", 3.785411784),
+    ("1 t", "kg", 1000.0),  # metric tonne, not the short ton
+    ("1 MMBtu", "kWh", 293.07107017222),
+    ("1 lb CO2e / MWh", "g CO2e / kWh", 0.45359237),
+])
+def test_conversions(text, to, value):
+    assert ureg.Quantity(text).m_as(to) == pytest.approx(value)
+
+
+QUANTITY_FIELDS = {"value", "period", "wue", "power", "idle_power", "host_power", "accelerator_hours",
+                   "grid_intensity", "grid_water_intensity", "intensity", "lifetime", "embodied"}
+
+
+def _quantity_strings(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "sources":
+                continue
+            if k in QUANTITY_FIELDS and isinstance(v, str):
+                yield v
+            else:
+                yield from _quantity_strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _quantity_strings(v)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "inputs").glob("*.yaml")), ids=lambda p: p.name)
+def test_input_quantity_strings_parse(path):
+    for text in _quantity_strings(yaml.safe_load(path.read_text())):
+        q = ureg.Quantity(text)
+        assert isinstance(q, ureg.Quantity)
+        assert not q.unitless, text
