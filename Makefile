@@ -27,7 +27,7 @@ compute: $(BIN)/clusterprint
 	$(BIN)/clusterprint compute $(SCENARIO)
 
 test: setup
-	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: setup

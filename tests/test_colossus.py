@@ -1,0 +1,51 @@
+"""The flagship example against hand arithmetic from the shipped factors and the public claims."""
+
+import pytest
+
+from pipeline import compute
+
+GAL_L = 3.785411784  # litres per US gallon (exact)
+LB_KG = 0.45359237  # kg per pound (exact)
+HOURS_PER_YEAR = 365.25 * 24  # pint's year is the Julian year
+
+
+@pytest.fixture(scope="module")
+def phase1(request):
+    root = request.config.rootpath
+    return compute(root / "inputs/colossus.yaml")
+
+
+def test_phase1_power(phase1):
+    # H100 SXM: TDP 700 W, idle 70 W (10 % of TDP, assumed), host 575 W = (10.2 kW - 8 * 700 W) / 8
+    assert phase1.metric("it_power").magnitude == pytest.approx(100_000 * (70 + 0.8 * 630 + 575) / 1e6)  # 114.9 MW
+    assert phase1.metric("facility_power_peak").magnitude == pytest.approx(100_000 * 1275 * 1.2 / 1e6)  # 153 MW
+
+
+def test_phase1_energy_carbon_water(phase1):
+    energy_mwh = 114.9 * 1.2 * HOURS_PER_YEAR  # 1,208,656 MWh
+    assert phase1.metric("energy").magnitude == pytest.approx(energy_mwh)
+    # eGRID2023 SRTV total output CO2e rate 903.3 lb/MWh
+    assert phase1.metric("co2e_location_based").magnitude == pytest.approx(energy_mwh * 903.3 * LB_KG / 1000)
+    assert phase1.metric("co2e_market_based").magnitude == pytest.approx(phase1.metric("co2e_location_based").magnitude)
+    # WUE 1.8 L/kWh of IT energy: 114.9 MW * 24 h * 1.8 L/kWh = 4,963.68 m3/day
+    assert phase1.metric("water_onsite_per_day").magnitude == pytest.approx(114.9 * 24 * 1.8)
+    # off-site: TVA mix (EIA 2015-2021) x Macknick 2012 medians, gal/MWh
+    ewif = 0.43 * 672 + 0.24 * 687 + 0.23 * 205 + 0.10 * 4491  # 950.09 gal/MWh
+    assert phase1.metric("water_offsite").magnitude == pytest.approx(energy_mwh * ewif * GAL_L / 1000)
+
+
+def test_phase1_claims_are_consistent(phase1):
+    verdicts = {(c.metric, round(c.claimed.magnitude)): c.verdict for c in phase1.claims()}
+    assert verdicts[("facility_power_peak", 150)] == "consistent"
+    assert verdicts[("water_onsite_per_day", 1_300_000)] == "consistent"
+
+
+def test_phase2_onsite_turbines(request):
+    r = compute(request.config.rootpath / "inputs/colossus-phase2.yaml")
+    assert r.metric("facility_power_peak").magnitude == pytest.approx(200_000 * 1275 * 1.2 / 1e6)  # 306 MW
+    share = r.metric("onsite_energy").magnitude / r.metric("energy").magnitude
+    assert share == pytest.approx(0.45)
+    # on-site CO2e = on-site MWh * 10,500 Btu/kWh * (53.06 kg/MMBtu + 28 * 1 g + 265 * 0.1 g) / MMBtu
+    per_mwh_t = 10.5 * (53.06 + 0.0545) / 1000  # 10.5 MMBtu/MWh -> t CO2e/MWh
+    assert r.metric("co2e_onsite").magnitude == pytest.approx(r.metric("onsite_energy").magnitude * per_mwh_t)
+    assert r.metric("co2e_location_based").magnitude > r.metric("co2e_grid").magnitude
