@@ -21,7 +21,7 @@ $(BIN)/clusterprint: pyproject.toml
 setup: system-deps $(BIN)/clusterprint
 
 report: setup
-	$(BIN)/clusterprint compute $(SCENARIO)
+	$(BIN)/clusterprint report $(SCENARIO) --out reports/
 
 compute: $(BIN)/clusterprint
 	$(BIN)/clusterprint compute $(SCENARIO)

@@ -26,6 +26,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("scenario", nargs="+", help="scenario YAML file(s)")
     c.add_argument("--json", action="store_true", help="machine-readable output (stable names)")
 
+    r = sub.add_parser("report", help="render the HTML and PDF impact report of a scenario")
+    r.add_argument("scenario", nargs="*", default=["inputs/colossus.yaml"],
+                   help="scenario YAML file(s) (default: inputs/colossus.yaml)")
+    r.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    r.add_argument("--format", choices=("html", "pdf", "both"), default="both", help="what to render (default: both)")
+
+    v = sub.add_parser("validate", help="reproduce published footprints (validation/) and print the comparison")
+    v.add_argument("--cases", default="validation", help="folder of case files (default: validation/)")
+    v.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown (e.g. docs/validation.md)")
+
     d = sub.add_parser("data", help="browse the shipped reference data with its sources")
     d.add_argument("table", choices=DATA_TABLES)
     d.add_argument("--json", action="store_true", help="machine-readable output")
@@ -102,6 +112,41 @@ def format_result(result: Any, i: int) -> str:
     return "\n".join(lines)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pipeline.chain import compute
+    from pipeline.report.render import write_report
+
+    result = compute(args.scenario)
+    formats = ("html", "pdf") if args.format == "both" else (args.format,)
+    for i in range(len(result)):
+        paths = write_report(result, i, Path(args.out), formats)
+        print(f"{result.resolved[i].scenario.name}:")
+        for kind in ("pdf", "html", "json", "csv", "manifest"):
+            if kind in paths:
+                print(f"  {paths[kind]}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from pipeline.validate import load_cases, run_cases, validation_markdown
+
+    table = run_cases(load_cases(args.cases))
+    cols = ["case", "metric", "published", "clusterprint", "unit", "relative_error", "tolerance", "passed"]
+    shown = table[cols].copy()
+    shown["relative_error"] = shown["relative_error"].map(lambda x: f"{x:+.2%}")
+    shown["tolerance"] = shown["tolerance"].map(lambda x: f"{x:.1%}")
+    print(shown.to_string(index=False))
+    failed = int((~table["passed"]).sum())
+    print(f"\n{len(table) - failed} passed, {failed} failed")
+    if args.markdown:
+        from pathlib import Path
+
+        Path(args.markdown).write_text(validation_markdown(table), encoding="utf-8")
+    return 1 if failed else 0
+
+
 def _data(args: argparse.Namespace) -> int:
     from pipeline import reference as ref
 
@@ -118,7 +163,7 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"compute": _compute, "data": _data}
+_COMMANDS = {"compute": _compute, "report": _report, "validate": _validate, "data": _data}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

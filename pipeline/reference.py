@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pint
 
-from pipeline.units import Q_
+from pipeline.units import Q_, unit_text
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -120,7 +120,7 @@ class Factor:
         rec: dict[str, Any] = {
             "name": self.name,
             "value": float(self.quantity.magnitude),
-            "unit": f"{self.quantity.units:~D}" if not self.quantity.unitless else "",
+            "unit": unit_text(self.quantity.units),
             "source": self.source,
             "file": self.file,
             "year": self.year,

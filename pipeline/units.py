@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pint
 
-__all__ = ["Q_", "ureg", "parse_quantity", "DIMENSIONS"]
+__all__ = ["Q_", "ureg", "parse_quantity", "unit_text", "DIMENSIONS"]
 
 ureg = pint.UnitRegistry(cache_folder=":auto:", autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(Path(__file__).with_name("units.txt")))
@@ -103,3 +103,26 @@ def _name_of(dim: pint.util.UnitsContainer) -> str:
         if d == dim:
             return name
     return f"quantity of dimension {dim}"
+
+
+_UNIT_WORDS = {"a": "year", "d": "day", "h": "h", "gal": "US gal", "US_liquid_gallon": "US gal", "metric_ton": "t"}
+
+
+def unit_text(units: pint.Unit | str) -> str:
+    """A readable unit label: ``CO2e * kg`` -> ``kg CO2e``, ``a`` -> ``year``, ``gal`` -> ``US gal``.
+
+    >>> unit_text(ureg.Quantity(1, "kg CO2e / MWh").units), unit_text(ureg.year), unit_text(ureg.dimensionless)
+    ('kg CO2e / MWh', 'year', '')
+    """
+    u = ureg.Unit(units) if isinstance(units, str) else units
+    if u.dimensionless and str(u) in ("dimensionless", ""):
+        return ""
+    text = f"{u:~D}"
+    co2e = "CO2e * " in text or text.startswith("CO2e")
+    text = text.replace("CO2e * ", "").replace(" * CO2e", "")
+    words = [_UNIT_WORDS.get(w, w) for w in text.split(" ")]
+    text = " ".join(words).replace(" * ", " ").replace(" ** ", "^")
+    if co2e:
+        head, _, tail = text.partition(" / ")
+        text = f"{head} CO2e" + (f" / {tail}" if tail else "")
+    return text

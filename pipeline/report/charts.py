@@ -1,0 +1,81 @@
+"""Static SVG charts for reports (matplotlib, text kept as text so it stays crisp and searchable).
+
+Each function takes plain display values (already converted by the report model) and returns an
+SVG string.  Ids inside each SVG are prefixed so several charts can live in one HTML page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+PALETTE = {"accelerators": "#1f5f8b", "hosts": "#5b9bd5", "overhead": "#a9c8e8", "grid": "#6c757d",
+           "ppa": "#3a9d5d", "onsite": "#c0504d", "water_onsite": "#2b8cbe", "water_grid": "#7bccc4",
+           "water_plant": "#bae4bc", "embodied": "#8064a2"}
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("svg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({
+        "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
+        "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#555555",
+        "axes.titlesize": 10, "axes.titleweight": "bold", "axes.titlelocation": "left",
+        "svg.hashsalt": "clusterprint",  # deterministic ids
+    })
+    return plt
+
+
+def _svg(fig, prefix: str) -> str:
+    plt = _pyplot()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG is embedded
+    svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{prefix}-\1"', svg)
+    svg = re.sub(r'(<svg[^>]*?) width="[^"]+" height="[^"]+"', r'\1', svg, count=1)  # scale with the page
+    return svg
+
+
+def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequence[tuple[str, str, Sequence[float]]],
+                 unit: str, height: float = 1.9) -> str:
+    """Horizontal stacked bars: one bar per row label, one segment per (name, colour key, values)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.6, height))
+    left = [0.0] * len(rows)
+    total = [sum(seg[2][i] for seg in segments) for i in range(len(rows))]
+    for name, colour, values in segments:
+        bars = ax.barh(list(rows), list(values), left=left, color=PALETTE.get(colour, colour), label=name, height=0.55)
+        for b, v, t in zip(bars, values, total, strict=True):
+            if t > 0 and v / t > 0.12:
+                ax.text(b.get_x() + b.get_width() / 2, b.get_y() + b.get_height() / 2, f"{v:,.0f}",
+                        ha="center", va="center", color="white", fontsize=8)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=min(4, len(segments)), frameon=False, fontsize=8)
+    return _svg(fig, prefix)
+
+
+def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float], unit: str,
+         colour: str = "accelerators") -> str:
+    """Simple horizontal bars with values printed at their ends."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.6, 0.5 + 0.38 * len(labels)))
+    b = ax.barh(list(labels), list(values), color=PALETTE.get(colour, colour), height=0.6)
+    ax.bar_label(b, labels=[f"{v:,.0f}" for v in values], padding=3, fontsize=8)
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(values) * 1.18 if values and max(values) > 0 else 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    return _svg(fig, prefix)

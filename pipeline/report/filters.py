@@ -1,0 +1,76 @@
+"""Display formatting for reports: numbers, quantities, percentages, ratios.
+
+Registered as Jinja filters by :mod:`pipeline.report.render`; templates never do arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pint
+
+#: How units are written in reports (pint unit string -> display label).
+UNIT_LABELS = {
+    "MW": "MW", "kW": "kW", "W": "W", "MWh": "MWh", "GWh": "GWh", "MWh / day": "MWh/day",
+    "m ** 3": "m³", "m ** 3 / day": "m³/day", "L": "L", "L / day": "L/day",
+    "US_liquid_gallon": "US gal", "US_liquid_gallon / day": "US gal/day",
+    "t CO2e": "t CO2e", "t": "t", "g CO2e / kWh": "g CO2e/kWh", "L / kWh": "L/kWh",
+}
+
+
+def fmt_number(x: float | None, digits: int = 4) -> str:
+    """A number for reading: thousands separators, about ``digits`` significant figures.
+
+    >>> fmt_number(1208656.08), fmt_number(153.0), fmt_number(0.0123), fmt_number(0), fmt_number(None)
+    ('1,208,656', '153.0', '0.01230', '0', '–')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if x == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(x)))
+    if magnitude >= digits - 1:
+        return f"{x:,.0f}"
+    decimals = digits - 1 - magnitude
+    return f"{x:,.{decimals}f}"
+
+
+def fmt_quantity(q: pint.Quantity | None, unit: str, digits: int = 4) -> str:
+    """A Quantity converted to ``unit`` and written with its label, e.g. ``"153.0 MW"``.
+
+    >>> from pipeline.units import Q_
+    >>> fmt_quantity(Q_(1e6, "US_gallon/day"), "m ** 3 / day")
+    '3,785 m³/day'
+    """
+    if q is None:
+        return "–"
+    return f"{fmt_number(float(q.m_as(unit)), digits)} {UNIT_LABELS.get(unit, unit)}"
+
+
+def fmt_percent(x: float | None) -> str:
+    """A share as a percentage; tiny non-zero shares are shown as ``< 0.1 %``.
+
+    >>> fmt_percent(0.4512), fmt_percent(0.0004), fmt_percent(0.0)
+    ('45.1 %', '< 0.1 %', '0 %')
+    """
+    if x is None or math.isnan(x):
+        return "–"
+    if x == 0:
+        return "0 %"
+    if abs(x) < 0.001:
+        return "< 0.1 %"
+    return f"{x * 100:.1f} %"
+
+
+def fmt_ratio(x: float | None) -> str:
+    """A ratio such as claimed / modelled: ``0.98×``.
+
+    >>> fmt_ratio(0.98039), fmt_ratio(None)
+    ('0.98×', '–')
+    """
+    if x is None or math.isnan(x):
+        return "–"
+    return f"{x:.2f}×"
+
+
+FILTERS = {"number": fmt_number, "quantity": fmt_quantity, "percent": fmt_percent, "ratio": fmt_ratio}

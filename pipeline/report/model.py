@@ -1,0 +1,302 @@
+"""Results -> report view-model: display strings, tables and charts, no templates involved.
+
+The report layer reads :class:`pipeline.results.Results`; it never runs the chain.  All unit
+conversions and the plain-language equivalents are computed here, with pint, from the factors
+in ``equivalences.csv`` (which then appear in the report's sources).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pint
+
+from pipeline import __version__
+from pipeline import reference as ref
+from pipeline.report import charts
+from pipeline.report.filters import fmt_number, fmt_percent, fmt_quantity, fmt_ratio
+from pipeline.results import METRIC_BY_NAME, METRICS, Results
+from pipeline.units import unit_text, ureg
+
+#: The method, stage by stage: (stage, formula in symbols, explanation).  The report's method
+#: section and docs/methodology.md are both generated from this list.
+METHOD: tuple[tuple[str, str, str], ...] = (
+    ("Accelerator power", "P_acc = P_idle + u · (P_full − P_idle)",
+     "Mean board power of one accelerator at mean utilization u, linear between idle and full load "
+     "(the model of e-footprint and Cloud Carbon Footprint). P_full defaults to the TDP."),
+    ("IT power", "P_IT = Σ_groups n · (P_acc + P_host);  P_IT,peak = Σ n · (P_full + P_host)",
+     "Host power (CPUs, memory, network cards, fans, power-supply losses per accelerator) runs whenever "
+     "the servers run and is not scaled by utilization."),
+    ("Facility power", "P_fac = P_IT · PUE",
+     "PUE is The Green Grid's ratio of facility to IT energy; the peak assumes the same ratio at peak."),
+    ("Energy", "E_IT = P_IT · t  (or accelerator-hours · (P_acc + P_host));  E = E_IT · PUE",
+     "Over the scenario's period t. A fleet given in accelerator-hours has energy but no power figures."),
+    ("Supply split", "E_onsite = s_onsite · E;  E_grid = E − E_onsite;  E_PPA = s_PPA · E_grid",
+     "On-site generation (e.g. gas turbines) covers a share of facility energy; renewable purchases "
+     "match a share of grid energy contractually, without changing the electricity drawn."),
+    ("Water on site", "W_onsite = WUE · E_IT",
+     "Cooling water consumed on site. WUE is per kWh of IT energy (The Green Grid), not facility energy."),
+    ("Water off site", "W_offsite = E_grid · EWIF_grid + E_onsite · EWIF_plant",
+     "Water consumed generating the electricity (Li et al. 2023); purchases do not change it."),
+    ("CO2e, location-based", "C_loc = E_grid · CI_grid + C_onsite",
+     "GHG Protocol Scope 2 location-based method: the grid-average factor for electricity drawn, plus "
+     "on-site combustion (Scope 1)."),
+    ("CO2e, market-based", "C_mkt = (E_grid − E_PPA) · CI_residual + E_PPA · CI_PPA + C_onsite",
+     "GHG Protocol Scope 2 market-based method: contracted energy at its instrument's factor (0 for "
+     "renewables), the rest at the residual factor (the grid average where no residual mix is shipped)."),
+    ("On-site combustion", "C_onsite = E_onsite · HR · (EF_CO2 + GWP_CH4 · EF_CH4 + GWP_N2O · EF_N2O)",
+     "Heat rate HR times the fuel's emission factors per unit of heat (EPA 40 CFR 98), CH4 and N2O "
+     "weighted by their global warming potentials."),
+    ("Embodied carbon", "C_emb = Σ accelerator-time / lifetime · (C_acc + C_server / n_server)",
+     "Manufacturing emissions of accelerators and their share of the host server, amortised linearly "
+     "over the hardware lifetime."),
+)
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Accelerator", "A GPU or TPU; power figures are per accelerator board."),
+    ("TDP", "Thermal design power: the maximum board power the vendor specifies [W]."),
+    ("Utilization (u)", "Mean load of the accelerators over the period, 0 to 1."),
+    ("IT power / energy", "Power drawn by servers (accelerators and hosts) [MW, MWh]."),
+    ("PUE", "Power usage effectiveness: facility energy / IT energy (The Green Grid)."),
+    ("WUE", "Water usage effectiveness: site water consumed / IT energy [L/kWh] (The Green Grid)."),
+    ("EWIF", "Energy water intensity factor: water consumed per kWh generated [L/kWh]."),
+    ("Water consumption", "Water evaporated or otherwise not returned; withdrawal (larger) is not counted."),
+    ("CO2e", "Carbon dioxide equivalent: greenhouse gases weighted by their 100-year global warming potential."),
+    ("Location-based", "Scope 2 method using the average emission factor of the grid where electricity is drawn."),
+    ("Market-based", "Scope 2 method using the factors of contracted electricity (PPAs, certificates)."),
+    ("PPA", "Power purchase agreement: a contract to buy (usually renewable) electricity or its certificates."),
+    ("Direct vs lifecycle", "Direct factors count stack emissions only (eGRID); lifecycle factors add "
+     "construction, fuel supply and decommissioning (IPCC AR5, Ember)."),
+    ("t", "Metric tonne, 1,000 kg (not the US short ton)."),
+    ("US gal", "US liquid gallon, 3.785411784 L."),
+    ("m³", "Cubic metre, 1,000 L."),
+    ("MW, MWh", "Megawatt (power), megawatt-hour (energy): 1 MW for 1 hour."),
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: an SVG string, its data-URI form for the PDF, and a caption."""
+
+    id: str
+    title: str
+    svg: str
+    caption: str
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+def _m(result: Results, name: str, i: int) -> pint.Quantity | None:
+    return result.metric(name, i)
+
+
+def _val(q: pint.Quantity | None, unit: str) -> float:
+    return 0.0 if q is None else float(q.m_as(unit))
+
+
+def _equivalent(q: pint.Quantity | None, factor_id: str, template: str, used: list[ref.Factor]) -> str:
+    """A plain-language equivalent: how many of a reference thing ``q`` amounts to."""
+    if q is None:
+        return ""
+    f = ref.equivalence(factor_id)
+    used.append(f)
+    amount = f.quantity
+    if (q / amount).check("[time]"):  # an annual rate (kWh/year, t/year): compare with one year of it
+        amount = amount * ureg.Quantity(1, "year")
+    n = float((q / amount).to("").magnitude)
+    return template.format(n=fmt_number(n, 3))
+
+
+def headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str, str]]:
+    """Headline figures with units, alternative units and plain-language equivalents."""
+    g = lambda name: _m(result, name, i)  # noqa: E731
+    rows: list[dict[str, str]] = []
+    if g("facility_power_peak") is not None:
+        rows.append({"metric": "facility_power_peak", "label": "Peak facility power",
+                     "value": fmt_quantity(g("facility_power_peak"), "MW"),
+                     "alt": f"mean {fmt_quantity(g('facility_power'), 'MW')}",
+                     "equivalent": "all accelerators at full load, host servers and cooling overhead"})
+    if g("energy") is not None:
+        year_use = _equivalent(g("energy"), "home_electricity",
+                               "as much electricity as {n} average US homes use in a year", used)
+        rows.append({"metric": "energy", "label": "Facility energy",
+                     "value": fmt_quantity(g("energy"), "MWh"),
+                     "alt": (f"{fmt_quantity(g('energy_per_day'), 'MWh / day')}" if g("energy_per_day") else ""),
+                     "equivalent": year_use})
+    w_on, w_off = g("water_onsite"), g("water_offsite")
+    per_day_on, per_day_off = g("water_onsite_per_day"), g("water_offsite_per_day")
+    rows.append({"metric": "water_onsite_per_day" if per_day_on is not None else "water_onsite",
+                 "label": "Water on site (cooling)",
+                 "value": (fmt_quantity(per_day_on, "US_liquid_gallon / day") if per_day_on is not None
+                           else fmt_quantity(w_on, "m ** 3")),
+                 "alt": (f"{fmt_quantity(per_day_on, 'L / day')}; {fmt_quantity(w_on, 'm ** 3')} in total"
+                         if per_day_on is not None else f"{fmt_quantity(w_on, 'L')}"),
+                 "equivalent": _equivalent(w_on, "olympic_pool", "{n} Olympic swimming pools in total", used)})
+    rows.append({"metric": "water_offsite_per_day" if per_day_off is not None else "water_offsite",
+                 "label": "Water off site (generating the electricity)",
+                 "value": (fmt_quantity(per_day_off, "US_liquid_gallon / day") if per_day_off is not None
+                           else fmt_quantity(w_off, "m ** 3")),
+                 "alt": (f"{fmt_quantity(per_day_off, 'L / day')}; {fmt_quantity(w_off, 'm ** 3')} in total"
+                         if per_day_off is not None else f"{fmt_quantity(w_off, 'L')}"),
+                 "equivalent": _equivalent(w_off, "olympic_pool", "{n} Olympic swimming pools in total", used)})
+    rows.append({"metric": "co2e_location_based", "label": "CO2e, location-based",
+                 "value": fmt_quantity(g("co2e_location_based"), "t CO2e"),
+                 "alt": f"on-site combustion {fmt_quantity(g('co2e_onsite'), 't CO2e')}",
+                 "equivalent": _equivalent(g("co2e_location_based"), "passenger_car",
+                                           "as much as {n} passenger cars emit in a year", used)})
+    rows.append({"metric": "co2e_market_based", "label": "CO2e, market-based",
+                 "value": fmt_quantity(g("co2e_market_based"), "t CO2e"),
+                 "alt": f"PPA-matched {fmt_percent(_val(g('ppa_energy'), 'MWh') / _val(g('grid_energy'), 'MWh'))} of grid energy"
+                 if _val(g("grid_energy"), "MWh") > 0 else "no grid energy",
+                 "equivalent": _equivalent(g("co2e_market_based"), "passenger_car",
+                                           "as much as {n} passenger cars emit in a year", used)})
+    if g("co2e_embodied") is not None:
+        rows.append({"metric": "co2e_embodied", "label": "CO2e embodied in hardware",
+                     "value": fmt_quantity(g("co2e_embodied"), "t CO2e"),
+                     "alt": "share of manufacturing emissions for the period", "equivalent": ""})
+    return rows
+
+
+def build_charts(result: Results, i: int) -> list[Chart]:
+    """The report's charts for scenario ``i``."""
+    g = lambda name: _m(result, name, i)  # noqa: E731
+    out: list[Chart] = []
+    if g("it_power") is not None:
+        acc, host = _val(g("it_power_accelerators"), "MW"), _val(g("it_power_hosts"), "MW")
+        over = _val(g("facility_power"), "MW") - _val(g("it_power"), "MW")
+        peak_acc = _val(g("it_power_peak"), "MW") - host
+        over_peak = _val(g("facility_power_peak"), "MW") - _val(g("it_power_peak"), "MW")
+        out.append(Chart("power", "Where the power goes", charts.stacked_bars(
+            "power", "Where the power goes", ["Mean", "Peak"],
+            [("Accelerators", "accelerators", [acc, peak_acc]), ("Host servers", "hosts", [host, host]),
+             ("Facility overhead (PUE)", "overhead", [over, over_peak])], "MW"),
+            "Facility power split into accelerator boards, host servers and facility overhead (cooling, power "
+            "distribution), at mean utilization and at full load."))
+    grid_e, ppa_e, on_e = _val(g("grid_energy"), "GWh"), _val(g("ppa_energy"), "GWh"), _val(g("onsite_energy"), "GWh")
+    co2_grid, co2_on = _val(g("co2e_grid"), "kilotonne CO2e"), _val(g("co2e_onsite"), "kilotonne CO2e")
+    co2_mkt_grid = _val(g("co2e_market_based"), "kilotonne CO2e") - co2_on
+    out.append(Chart("energy", "Energy by supply source", charts.stacked_bars(
+        "energy", "Energy by supply source", ["Energy"],
+        [("Grid, unmatched", "grid", [grid_e - ppa_e]), ("Grid, PPA-matched", "ppa", [ppa_e]),
+         ("On-site generation", "onsite", [on_e])], "GWh", height=1.45),
+        "Facility energy by where it comes from: the grid (with the share matched by renewable purchases) "
+        "and on-site generation."))
+    out.append(Chart("co2e", "CO2e by source", charts.stacked_bars(
+        "co2e", "CO2e by source", ["Location-based", "Market-based"],
+        [("Grid electricity", "grid", [co2_grid, co2_mkt_grid]), ("On-site combustion", "onsite", [co2_on, co2_on])],
+        "thousand t CO2e", height=1.8),
+        "CO2e of the electricity under the GHG Protocol's location-based and market-based methods."))
+    out.append(Chart("water", "Water on site and off site", charts.stacked_bars(
+        "water", "Water consumed", ["Water"],
+        [("On site (cooling)", "water_onsite", [_val(g("water_onsite"), "m ** 3") / 1000]),
+         ("Off site, grid generation", "water_grid", [_val(g("water_offsite_grid"), "m ** 3") / 1000]),
+         ("Off site, on-site plant", "water_plant", [_val(g("water_offsite_onsite_plant"), "m ** 3") / 1000])],
+        "thousand m³", height=1.45),
+        "Water consumed on site for cooling and off site to generate the electricity, over the period."))
+    groups = [k for k, s in enumerate(result.group_scenario) if s == i]
+    if len(groups) > 1:
+        labels = [result.resolved[i].groups[k].label for k in range(len(groups))]
+        energies = [float(result.groups["it_energy"][k].m_as("GWh")) for k in groups]
+        out.append(Chart("groups", "IT energy by accelerator group", charts.bars(
+            "groups", "IT energy by accelerator group", labels, energies, "GWh"),
+            "IT energy of each accelerator group of the fleet."))
+    return out
+
+
+def group_rows(result: Results, i: int) -> list[dict[str, str]]:
+    """The fleet table: one row per accelerator group."""
+    rows = []
+    idx = [k for k, s in enumerate(result.group_scenario) if s == i]
+    for j, k in enumerate(idx):
+        grp = result.resolved[i].groups[j]
+        count = float(grp.count.m_as(""))
+        rows.append({
+            "label": grp.label, "accelerator": grp.accelerator,
+            "count": fmt_number(count, 6) if count == count else "–",
+            "hours": fmt_quantity(result.groups["accelerator_time"][k], "h"),
+            "full_power": fmt_quantity(grp.full_power, "W"), "idle_power": fmt_quantity(grp.idle_power, "W"),
+            "host_power": fmt_quantity(grp.host_power, "W"),
+            "it_power": fmt_quantity(None if count != count else result.groups["it_power"][k], "MW"),
+            "it_energy": fmt_quantity(result.groups["it_energy"][k], "MWh"),
+        })
+    return rows
+
+
+def claim_rows(result: Results, i: int) -> list[dict[str, str]]:
+    rows = []
+    for c in result.claims(i):
+        unit = METRIC_BY_NAME[c.metric].unit
+        claimed_unit = f"{c.claimed.units:~D}"
+        rows.append({
+            "metric": METRIC_BY_NAME[c.metric].label,
+            "claimed": f"{fmt_number(float(c.claimed.magnitude))} {claimed_unit}",
+            "modelled": fmt_quantity(c.modelled, claimed_unit) if c.modelled is not None else "not modelled",
+            "modelled_canonical": fmt_quantity(c.modelled, unit),
+            "ratio": fmt_ratio(c.ratio), "verdict": c.verdict, "verdict_class": c.verdict.replace(" ", "-"),
+            "tolerance": fmt_percent(c.tolerance), "source": c.source, "note": c.note,
+        })
+    return rows
+
+
+def assumption_rows(facts: list[ref.Factor]) -> list[dict[str, str]]:
+    rows = []
+    for f in facts:
+        rec = f.record()
+        value = "no data" if rec["value"] != rec["value"] else f"{rec['value']:,.6g}"
+        rng = f" ({rec['low']:,.6g}–{rec['high']:,.6g})" if "low" in rec else ""
+        rows.append({"name": f.name, "value": value + rng, "unit": rec["unit"], "source": f.source,
+                     "file": f.file, "year": f.year, "edition": f.edition, "licence": f.licence,
+                     "status": f.status, "note": f.note})
+    return rows
+
+
+def result_rows(result: Results, i: int) -> list[dict[str, str]]:
+    """Every metric of the scenario with its value (the same numbers as results.json)."""
+    rows = []
+    for spec in METRICS:
+        q = result.metric(spec.name, i)
+        if q is not None:
+            rows.append({"name": spec.name, "label": spec.label, "value": fmt_quantity(q, spec.unit),
+                         "description": spec.description})
+    return rows
+
+
+def report_context(result: Results, i: int = 0, generated: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything the report template shows, as display strings (no arithmetic left for templates)."""
+    r = result.resolved[i]
+    s = r.scenario
+    when = generated or dt.datetime.now(dt.UTC)
+    used: list[ref.Factor] = []
+    heads = headline(result, i, used)
+    facts = list(result.assumptions(i)) + [f for f in dict.fromkeys(used)]
+    period = ("given in accelerator-hours" if s.period is None
+              else f"{s.period.magnitude:,.6g} {unit_text(s.period.units)}")
+    return {
+        "title": s.name,
+        "location": s.location,
+        "description": s.description,
+        "period": period,
+        "date": when.strftime("%Y-%m-%d"),
+        "version": __version__,
+        "by_hours": s.by_hours,
+        "headline": heads,
+        "charts": build_charts(result, i),
+        "groups": group_rows(result, i),
+        "claims": claim_rows(result, i),
+        "results": result_rows(result, i),
+        "method": [{"stage": a, "formula": b, "text": c} for a, b, c in METHOD],
+        "assumptions": assumption_rows(facts),
+        "editions": sorted(ref.data_editions().items()),
+        "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
+        "inputs": {"utilization": fmt_percent(s.utilization), "pue": fmt_number(s.pue),
+                   "wue": fmt_quantity(s.wue, "L / kWh"), "grid": s.supply.grid or "explicit intensities",
+                   "onsite": (f"{fmt_percent(s.supply.onsite_share)} {s.supply.onsite_technology}"
+                              if s.supply.onsite_share else "none"),
+                   "ppa": fmt_percent(s.supply.ppa_share) if s.supply.ppa_share else "none"},
+        "file": s.file,
+    }

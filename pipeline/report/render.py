@@ -1,0 +1,177 @@
+"""Render reports: the one Jinja2 environment, HTML, and PDF through WeasyPrint.
+
+Safety: autoescape is on for every template, and WeasyPrint gets a URL fetcher that refuses the
+network and any file outside ``templates/`` (only ``data:`` URIs and template files load).
+WeasyPrint is imported only when a PDF is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from pipeline import __version__
+from pipeline import reference as ref
+from pipeline.report.filters import FILTERS
+from pipeline.results import Results
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """The Jinja2 environment: templates/ only, autoescape on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,  # every template, including .j2 files
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def _env() -> jinja2.Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = environment()
+    return _ENV
+
+
+def render_html(context: dict[str, Any], mode: str = "html", template: str = "report.html.j2") -> str:
+    """The report as an HTML string; ``mode`` is ``"html"`` (inline SVG) or ``"pdf"`` (SVG as images)."""
+    return _env().get_template(template).render(mode=mode, **context)
+
+
+def check_url(url: str, root: Path = TEMPLATES_DIR) -> None:
+    """Raise ValueError unless ``url`` is a ``data:`` URI or a file inside ``root`` (templates/)."""
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path)).resolve()
+        if path.is_relative_to(root.resolve()) and path.is_file():
+            return
+    raise ValueError(f"clusterprint refuses to fetch {url!r}: only data: URIs and files in templates/")
+
+
+@functools.cache
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher
+
+    class SafeFetcher(URLFetcher):
+        """WeasyPrint URL fetcher allowing only ``data:`` URIs and files inside ``templates/``."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            check_url(url)
+            return super().fetch(url, headers)
+
+    return SafeFetcher
+
+
+def safe_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that refuses the network and files outside templates/."""
+    return _fetcher_class()(allowed_protocols=("data", "file"), timeout=1)
+
+
+def render_pdf(html: str, attachments: tuple[tuple[str, bytes, str], ...] | list[tuple[str, bytes, str]] = ()) -> bytes:
+    """The PDF bytes of an HTML report (A4 from CSS), with files attached.
+
+    ``attachments`` are (file name, content, description) triples.  Title, subject (description),
+    keywords and generator come from the HTML ``<title>`` and ``<meta>`` elements.
+    """
+    import weasyprint
+
+    atts = [weasyprint.Attachment(string=content, name=name, description=desc) for name, content, desc in attachments]
+    doc = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=safe_fetcher())
+    return doc.write_pdf(attachments=atts)
+
+
+def slug(text: str) -> str:
+    """A file-system-safe name: ``"xAI Colossus, Memphis (phase 1)"`` -> ``"xai-colossus-memphis-phase-1"``.
+
+    >>> slug("xAI Colossus, Memphis (phase 1)")
+    'xai-colossus-memphis-phase-1'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return s[:80] or "scenario"
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write to a temporary name in the same folder, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode() if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
+    """Write report.html / report.pdf, results.json, results.csv and manifest.json for scenario ``i``.
+
+    Returns the written paths by kind.
+    """
+    from pipeline.report.model import report_context
+
+    scenario = result.resolved[i].scenario
+    folder = Path(out_dir) / slug(scenario.name)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ctx = report_context(result, i, generated=now)
+    results_json = json.dumps({"scenarios": [result.scenario_dict(i)]}, indent=2)
+    frame = result.to_frame().iloc[[i]]
+    results_csv = frame.to_csv(index=False)
+    scenario_bytes = Path(scenario.file).read_bytes() if Path(scenario.file).is_file() else \
+        json.dumps(scenario.raw, default=str).encode()
+    paths: dict[str, Path] = {}
+    if "html" in formats:
+        paths["html"] = folder / "report.html"
+        write_atomic(paths["html"], render_html(ctx, mode="html"))
+    if "pdf" in formats:
+        paths["pdf"] = folder / "report.pdf"
+        pdf = render_pdf(render_html(ctx, mode="pdf"), attachments=[
+            (Path(scenario.file).name if Path(scenario.file).suffix else "scenario.json", scenario_bytes,
+             "The scenario this report was computed from"),
+            ("results.json", results_json.encode(), "Results in the clusterprint compute --json contract"),
+        ])
+        write_atomic(paths["pdf"], pdf)
+    paths["json"] = folder / "results.json"
+    write_atomic(paths["json"], results_json)
+    paths["csv"] = folder / "results.csv"
+    write_atomic(paths["csv"], results_csv)
+    manifest = {
+        "clusterprint_version": __version__,
+        "created": now.isoformat(),
+        "scenario": {"name": scenario.name, "file": scenario.file,
+                     "sha256": hashlib.sha256(scenario_bytes).hexdigest()},
+        "reference_data": ref.data_editions(),
+        "files": sorted(p.name for p in paths.values()) + ["manifest.json"],
+    }
+    paths["manifest"] = folder / "manifest.json"
+    write_atomic(paths["manifest"], json.dumps(manifest, indent=2))
+    return paths
+
+
+def weasyprint_logger() -> logging.Logger:
+    """WeasyPrint's logger (tests fail on any record it emits)."""
+    return logging.getLogger("weasyprint")

@@ -1,0 +1,156 @@
+"""Reports: numbers in the PDF and HTML match results.json, sources are complete, rendering is safe."""
+
+import io
+import json
+import logging
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline import compute, parse_scenario
+from pipeline.cli import main
+from pipeline.report.filters import fmt_quantity
+from pipeline.report.model import report_context
+from pipeline.report.render import render_html, render_pdf, safe_fetcher, slug, write_report
+from pipeline.results import METRIC_BY_NAME
+from tests.conftest import scenario_dict
+
+EXAMPLES = ["inputs/colossus.yaml", "inputs/colossus-phase2.yaml"]
+
+
+@pytest.fixture(scope="module", params=EXAMPLES)
+def rendered(request, tmp_path_factory):
+    """Render a shipped example once, failing on any WeasyPrint log record (warnings included)."""
+    root = request.config.rootpath
+    out = tmp_path_factory.mktemp("reports")
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        result = compute(root / request.param)
+        paths = write_report(result, 0, out)
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []
+    return result, paths
+
+
+def _squash(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def test_writes_five_files(rendered):
+    _, paths = rendered
+    assert set(paths) == {"html", "pdf", "json", "csv", "manifest"}
+    for p in paths.values():
+        assert p.stat().st_size > 0
+    manifest = json.loads(paths["manifest"].read_text())
+    assert len(manifest["scenario"]["sha256"]) == 64
+    assert "accelerators.csv" in manifest["reference_data"]
+
+
+def test_pdf_and_html_numbers_match_results_json(rendered):
+    result, paths = rendered
+    data = json.loads(paths["json"].read_text())["scenarios"][0]
+    pdf_text = _squash(" ".join(page.extract_text() for page in PdfReader(paths["pdf"]).pages))
+    html = paths["html"].read_text()
+    for name, m in data["metrics"].items():
+        from pipeline.units import Q_
+
+        shown = fmt_quantity(Q_(m["value"], m["unit"]), METRIC_BY_NAME[name].unit)
+        number = shown.split(" ")[0]
+        assert number in pdf_text, f"{name}: {shown} not in the PDF"
+        assert f'data-metric="{name}"' in html
+        assert shown in html, f"{name}: {shown} not in the HTML"
+
+
+def test_every_assumption_appears_in_sources(rendered):
+    _, paths = rendered
+    data = json.loads(paths["json"].read_text())["scenarios"][0]
+    html = paths["html"].read_text()
+    section = html[html.index('id="sources"'):]
+    pdf_text = _squash(" ".join(p.extract_text() for p in PdfReader(paths["pdf"]).pages)).replace(" ", "")
+    for a in data["assumptions"]:
+        assert f"<code>{a['name']}</code>" in section
+        assert a["name"].replace(" ", "") in pdf_text
+
+
+def test_pdf_metadata_toc_and_attachments(rendered):
+    result, paths = rendered
+    reader = PdfReader(paths["pdf"])
+    assert reader.metadata.title.startswith(result.resolved[0].scenario.name)
+    assert "Power, energy, water and CO2e" in reader.metadata.subject
+    assert reader.metadata.creator.startswith("clusterprint")
+    first = reader.pages[0].extract_text()
+    assert "Contents" in first
+    assert re.search(r"Assumptions and sources\s*\.+\s*\d+", _squash(first))
+    assert f"1 / {len(reader.pages)}" in first
+    assert {"results.json"} <= set(reader.attachments)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+
+
+def test_safety_user_text_is_escaped_and_no_files_are_read(tmp_path):
+    # A readable SVG outside templates/: if it were ever loaded, its text would appear in the PDF.
+    secret = tmp_path / "secret.svg"
+    secret.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="20">'
+                      '<text x="0" y="15">SECRET-TOKEN-4711</text></svg>')
+    evil = '<img src="file:///etc/hostname"><script>alert(1)</script>'
+    data = scenario_dict(name=evil, location=f'<img src="file://{secret}">')
+    data["claims"] = [{"metric": "energy", "value": "1 MWh", "source": evil}]
+    result = compute(parse_scenario(data, file=str(tmp_path / "evil.yaml")))
+    ctx = report_context(result, 0)
+    html = render_html(ctx)
+    assert "<script>" not in html
+    assert '<img src="file:///etc/hostname">' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    pdf = render_pdf(render_html(ctx, mode="pdf"))
+    text = _squash(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert "<script>alert(1)</script>" in text  # shown as literal text
+    assert "SECRET-TOKEN-4711" not in text
+
+
+def test_safety_fetcher_blocks_raw_html_too(tmp_path):
+    # Even unescaped markup (not what the templates produce) cannot pull in files outside templates/.
+    secret = tmp_path / "secret.svg"
+    secret.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="20">'
+                      '<text x="0" y="15">SECRET-TOKEN-4712</text></svg>')
+    pdf = render_pdf(f'<html><body><p>x</p><img src="file://{secret}"></body></html>')
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "SECRET-TOKEN-4712" not in text
+
+
+@pytest.mark.parametrize("url", ["https://example.com/x.png", "http://127.0.0.1/", "file:///etc/hostname",
+                                 "ftp://example.com/x"])
+def test_fetcher_refuses_network_and_outside_files(url):
+    with pytest.raises(ValueError, match="refuses"):
+        safe_fetcher().fetch(url)
+
+
+def test_fetcher_allows_data_uris():
+    got = safe_fetcher().fetch("data:text/plain;base64,aGk=")
+    assert got is not None
+
+
+def test_accelerator_hours_report_has_no_power_and_says_why(tmp_path):
+    data = scenario_dict(fleet=[{"accelerator": "a100-sxm4", "accelerator_hours": "1082990 h"}])
+    del data["period"]
+    result = compute(parse_scenario(data))
+    paths = write_report(result, 0, tmp_path)
+    html = paths["html"].read_text()
+    assert "power figures (MW) are not defined" in html
+    assert 'data-metric="facility_power_peak"' not in html
+    assert not re.search(r"\d MW\b", html[: html.index('id="method"')])
+    text = " ".join(p.extract_text() for p in PdfReader(paths["pdf"]).pages)
+    assert "not defined" in _squash(text)
+
+
+def test_cli_report_writes_files(root, tmp_path, capsys):
+    assert main(["report", str(root / "inputs/colossus.yaml"), "--out", str(tmp_path)]) == 0
+    folder = tmp_path / slug("xAI Colossus, Memphis (phase 1)")
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "report.html", "report.pdf",
+                                                         "results.csv", "results.json"]
+    assert str(folder / "report.pdf") in capsys.readouterr().out
