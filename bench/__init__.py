@@ -1,0 +1,1 @@
+"""Benchmarks for clusterprint: `python -m bench` writes bench/RESULTS.md."""
