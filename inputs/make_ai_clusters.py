@@ -51,6 +51,9 @@ ACCELERATORS = {
     "AMD Instinct MI250X": ("mi250x", False),
     "Google TPU v4": ("tpu-v4", False),
     "Google TPU v5e": ("tpu-v5e", False),
+    "NVIDIA H800": ("h800-sxm", False),                         # export variant of H100 SXM5
+    "NVIDIA GH200 (Grace Hopper)": ("gh200", False),            # per superchip (CPU + GPU module)
+    "Intel Data Center GPU Max 1550": ("intel-max-1550", False),
 }
 
 # non-US countries with a country row in grids.csv (ISO 3166-1 alpha-2, lowercase)

@@ -19,6 +19,7 @@ import pint
 import yaml
 
 from pipeline import reference as ref
+from pipeline.uncertainty import DISTRIBUTIONS, Dist, Uncertain
 from pipeline.units import Q_, parse_quantity, ureg
 
 # --------------------------------------------------------------------------- errors
@@ -105,6 +106,7 @@ class Scenario:
     gwp_metric: str = "AR5GWP100"
     claims: tuple[Claim, ...] = ()
     sources: tuple[tuple[str, str], ...] = ()  # (field path, citation) pairs from `sources:`
+    uncertain: tuple[tuple[str, Dist], ...] = ()  # (field path, distribution) of ranged inputs
     description: str = ""
     file: str = "<scenario>"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -156,6 +158,40 @@ class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.uncertain: dict[str, Dist] = {}
+
+    def distribution(self, data: dict[str, Any], key: str, path: str, one: Any, unit: str) -> float | None:
+        """Read ``{low, high}`` or ``{dist, low, mode, high}``; return the central value, record the Dist.
+
+        ``one(mapping, key, path)`` parses a single bound the way the plain field is parsed and
+        returns a magnitude in ``unit`` (or None after recording a problem).
+        """
+        spec = data[key]
+        where = _join(path, key)
+        allowed = {"dist", "low", "mode", "high"}
+        for k in spec:
+            if k not in allowed:
+                self.add(_join(where, str(k)), "unknown field", None, "dist, low, mode, high")
+        kind = str(spec.get("dist", "triangular" if "mode" in spec else "uniform"))
+        if kind not in DISTRIBUTIONS:
+            self.add(_join(where, "dist"), "unknown distribution", kind, ", ".join(DISTRIBUTIONS))
+            return None
+        needed = ("low", "mode", "high") if kind == "triangular" else ("low", "high")
+        missing = [k for k in needed if k not in spec]
+        if missing:
+            self.add(where, f"a {kind} distribution needs {', '.join(needed)} (missing {', '.join(missing)})", spec)
+            return None
+        bounds = {k: one(spec, k, where) for k in needed}
+        if any(v is None for v in bounds.values()):
+            return None
+        lo, hi = bounds["low"], bounds["high"]
+        mode = bounds.get("mode")
+        if not (lo <= (mode if mode is not None else lo) <= hi) or lo > hi:
+            self.add(where, "needs low <= mode <= high", spec)
+            return None
+        d = Dist(kind, lo, hi, unit, mode)
+        self.uncertain[_join(path, key)] = d
+        return d.central
 
     def add(self, path: str, message: str, value: Any = None, allowed: str = "") -> None:
         self.problems.append(Problem(self.file, path, message, value, allowed))
@@ -175,6 +211,16 @@ class _Checker:
     def quantity(self, data: dict[str, Any], key: str, path: str, dimension: str) -> pint.Quantity | None:
         if key not in data or data[key] is None:
             return None
+        if isinstance(data[key], dict):
+            first = next((v for k, v in data[key].items() if k in ("low", "mode", "high")), None)
+            unit = f"{ureg.Quantity(first).units:D}" if isinstance(first, str) and _parses(first) else ""
+
+            def one(m: dict[str, Any], k: str, p: str) -> float | None:
+                q = self.quantity(m, k, p, dimension)
+                return None if q is None else float(q.m_as(unit))
+
+            central = self.distribution(data, key, path, one, unit)
+            return None if central is None else Q_(central, unit)
         try:
             q = parse_quantity(data[key], dimension)
         except ValueError as exc:
@@ -193,6 +239,8 @@ class _Checker:
         if key not in data or data[key] is None:
             return None
         v = data[key]
+        if isinstance(v, dict):
+            return self.distribution(data, key, path, lambda m, k, p: self.number(m, k, p, lo, hi, lo_open), "")
         if isinstance(v, str):
             try:
                 v = float(ureg.Quantity(v).m_as(""))
@@ -220,6 +268,13 @@ class _Checker:
             self.add(_join(path, key), "expected text", data[key])
             return None
         return str(data[key])
+
+
+def _parses(text: str) -> bool:
+    try:
+        return isinstance(ureg.Quantity(text), pint.Quantity)
+    except Exception:  # noqa: BLE001 - the bound itself is validated and reported later
+        return False
 
 
 def _join(path: str, key: str | int) -> str:
@@ -298,6 +353,7 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
         name=name, location=location, description=description, fleet=tuple(fleet),
         utilization=utilization, pue=pue, wue=wue, supply=supply, period=period,
         lifetime=lifetime, gwp_metric=gwp_metric, claims=tuple(claims), sources=tuple(sources),
+        uncertain=tuple(c.uncertain.items()),
         file=file, raw=data if isinstance(data, dict) else {},
     )
 
@@ -357,6 +413,13 @@ def _intensity(c: _Checker, data: dict[str, Any], key: str, path: str) -> pint.Q
     if key not in data or data[key] is None:
         return None
     raw = data[key]
+    if isinstance(raw, dict):
+        def one(m: dict[str, Any], k: str, p: str) -> float | None:
+            q = _intensity(c, m, k, p)
+            return None if q is None else float(q.m_as("g CO2e / kWh"))
+
+        central = c.distribution(data, key, path, one, "g CO2e / kWh")
+        return None if central is None else Q_(central, "g CO2e / kWh")
     allowed = "a carbon intensity such as '429 g CO2e/kWh' (or '429 g/kWh', read as CO2e)"
     try:
         q = ureg.Quantity(raw) if isinstance(raw, str) else None
@@ -500,6 +563,51 @@ class ResolvedScenario:
     ppa_intensity: pint.Quantity
     lifetime: pint.Quantity
     assumptions: tuple[ref.Factor, ...]
+    uncertain: tuple[Uncertain, ...] = ()
+
+
+#: Scenario paths that may be ranges, and the stage-input array each one sets.
+UNCERTAIN_FIELDS: dict[str, tuple[str, str]] = {
+    "utilization": ("utilization", "set"), "pue": ("pue", "set"), "wue": ("wue", "set"), "period": ("period", "set"),
+    "lifetime": ("lifetime", "set"), "supply.grid_intensity": ("grid_intensity", "set"),
+    "supply.grid_water_intensity": ("grid_water_intensity", "set"), "supply.onsite.share": ("onsite_share", "set"),
+    "supply.ppa.share": ("ppa_share", "set"), "supply.ppa.intensity": ("ppa_intensity", "set"),
+}
+GROUP_UNCERTAIN_FIELDS: dict[str, tuple[str, str]] = {
+    "count": ("count", "set"), "accelerator_hours": ("accelerator_hours", "set"), "power": ("full_power", "set"),
+    "idle_power": ("idle_power", "set"), "host_power": ("host_power", "set"), "embodied": ("embodied", "add"),
+}
+
+
+def _user_uncertain(scenario: Scenario, problems: list[Problem]) -> list[Uncertain]:
+    """The scenario's ranged inputs as :class:`Uncertain` items (unsupported paths are problems)."""
+    out = []
+    cited = dict(scenario.sources)
+    for path, dist in scenario.uncertain:
+        head, _, field = path.partition("].")
+        if path in UNCERTAIN_FIELDS:
+            target, how = UNCERTAIN_FIELDS[path]
+            targets: tuple[tuple[str, int | None], ...] = ((target, None),)
+        elif path.startswith("fleet[") and field in GROUP_UNCERTAIN_FIELDS:
+            target, how = GROUP_UNCERTAIN_FIELDS[field]
+            targets = ((target, int(head[len("fleet["):])),)
+        else:
+            problems.append(Problem(scenario.file, path, "a range is not supported for this field", None,
+                                    ", ".join([*UNCERTAIN_FIELDS, *(f"fleet[i].{k}" for k in GROUP_UNCERTAIN_FIELDS)])))
+            continue
+        out.append(Uncertain(path, dist, targets, how, source=cited.get(path, "scenario input")))
+    return out
+
+
+def _ranged(f: ref.Factor, targets: tuple[tuple[str, int | None], ...], how: str = "set", weight: float = 1.0) -> list[Uncertain]:
+    """A reference factor's published range as a triangular distribution around its value (if it has one)."""
+    if f.low is None or f.high is None:
+        return []
+    unit = f"{f.quantity.units:D}"
+    lo, mid, hi = float(f.low.m_as(unit)), float(f.quantity.m_as(unit)), float(f.high.m_as(unit))
+    if not lo <= mid <= hi or lo == hi:
+        return []
+    return [Uncertain(f.name, Dist("triangular", lo, hi, unit, mode=mid), targets, how, weight, f.source)]
 
 
 def _user(name: str, q: pint.Quantity | float, scenario: Scenario, key: str) -> ref.Factor:
@@ -520,6 +628,7 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
     """
     facts: list[ref.Factor] = []
     problems: list[Problem] = []
+    uncertain: list[Uncertain] = _user_uncertain(scenario, problems)
     nan = float("nan")
 
     facts += [
@@ -543,12 +652,17 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
         full = _pick(g.power, data, "tdp", f"{path}.power", scenario, facts, problems)
         idle = _pick(g.idle_power, data, "idle_power", f"{path}.idle_power", scenario, facts, problems)
         host = _pick(g.host_power, data, "host_power", f"{path}.host_power", scenario, facts, problems)
+        for param, target, given in (("tdp", "full_power", g.power), ("idle_power", "idle_power", g.idle_power),
+                                     ("host_power", "host_power", g.host_power)):
+            if given is None and param in data:
+                uncertain += _ranged(data[param], ((target, i),))
         if g.embodied is not None:
             facts.append(_user(f"{path}.embodied", g.embodied, scenario, f"{path}.embodied"))
             emb = g.embodied + host_embodied
             used_host_embodied = True
         elif "embodied" in data:
             facts.append(data["embodied"])
+            uncertain += _ranged(data["embodied"], (("embodied", i),), "add")
             emb = data["embodied"].quantity + host_embodied
             used_host_embodied = True
         else:
@@ -571,6 +685,8 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
     lifetime_f = (_user("lifetime", scenario.lifetime, scenario, "lifetime") if scenario.lifetime is not None
                   else ref.default("hardware_lifetime"))
     facts.append(lifetime_f)
+    if scenario.lifetime is None:
+        uncertain += _ranged(lifetime_f, (("lifetime", None),))
 
     s = scenario.supply
     grid_rows = ref.factors("grids", "grid", s.grid) if s.grid else {}
@@ -581,6 +697,7 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
         gi = s.grid_intensity
     elif "co2e_intensity" in grid_rows:
         facts.append(grid_rows["co2e_intensity"])
+        uncertain += _ranged(grid_rows["co2e_intensity"], (("grid_intensity", None),))
         gi = grid_rows["co2e_intensity"].quantity
     elif needs_grid:
         problems.append(Problem(scenario.file, "supply.grid_intensity",
@@ -594,10 +711,13 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
         gw = s.grid_water_intensity
     elif "water_intensity" in grid_rows:
         facts.append(grid_rows["water_intensity"])
+        uncertain += _ranged(grid_rows["water_intensity"], (("grid_water_intensity", None),))
         gw = grid_rows["water_intensity"].quantity
     elif s.grid and not ref.grid_mix(s.grid).empty:
         mix_factor, mix_facts = mix_water_intensity(s.grid)
         facts += mix_facts + [mix_factor]
+        for tech, share in zip(mix_facts, ref.grid_mix(s.grid)["share"], strict=True):
+            uncertain += _ranged(tech, (("grid_water_intensity", None),), "add", float(share))
         gw = mix_factor.quantity
     elif needs_grid:
         problems.append(Problem(scenario.file, "supply.grid_water_intensity",
@@ -613,6 +733,7 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
     if s.onsite_technology and s.onsite_share > 0:
         oi, ow, onox, ofacts = onsite_factors(s.onsite_technology, scenario.gwp_metric)
         facts += ofacts
+        uncertain += _ranged(ofacts[0], (("onsite_intensity", None), ("onsite_nox", None)), "scale")
         facts.append(_user("supply.onsite.share", s.onsite_share, scenario, "supply.onsite.share"))
     else:
         oi, ow, onox = Q_(0.0, "g CO2e/kWh"), Q_(0.0, "L/kWh"), Q_(0.0, "g/kWh")
@@ -643,7 +764,7 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
         grid_intensity=gi.to("g CO2e/kWh"), grid_water_intensity=gw.to("L/kWh"),
         onsite_intensity=oi.to("g CO2e/kWh"), onsite_water_intensity=ow.to("L/kWh"), onsite_nox=onox.to("g/kWh"),
         ppa_intensity=pi.to("g CO2e/kWh"), lifetime=lifetime_f.quantity,
-        assumptions=tuple(_dedupe(facts)),
+        assumptions=tuple(_dedupe(facts)), uncertain=tuple(uncertain),
     )
 
 
