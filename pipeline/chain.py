@@ -16,15 +16,23 @@ from pipeline.results import Results
 from pipeline.scenario import GroupArrays, Scenario, ScenarioArrays, load_scenario, resolve, to_arrays
 from pipeline.stages import carbon, energy, power, water
 from pipeline.stages.aggregate import scenario_total
+from pipeline.uncertainty import DEFAULT_DRAWS, monte_carlo
 
 
-def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path]) -> Results:
+def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], draws: int | None = None,
+            seed: int = 0) -> Results:
     """Compute every metric for one or many scenarios as one vectorised batch.
 
     Parameters
     ----------
     scenarios : Scenario, path, or an iterable of them
         Scenario objects or scenario YAML paths.
+    draws : int, optional
+        Monte Carlo draws per scenario.  Default: 10,000 when any scenario declares a range, else 0
+        (deterministic).  With draws, each metric's value is the P50 and ``low``/``high`` the P5/P95;
+        reference factors with published ranges join the draws.
+    seed : int
+        Seed of the draws (same seed, same numbers).
 
     Returns
     -------
@@ -42,8 +50,15 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path]) 
     parsed = [s if isinstance(s, Scenario) else load_scenario(s) for s in items]
     resolved = [resolve(s) for s in parsed]
     sa, ga = to_arrays(resolved)
-    metrics, group_metrics = compute_arrays(sa, ga)
-    return Results(resolved=resolved, metrics=metrics, groups=group_metrics, group_scenario=ga.scenario)
+    central, group_metrics = compute_arrays(sa, ga)
+    if draws is None:
+        draws = DEFAULT_DRAWS if any(r.scenario.uncertain for r in resolved) else 0
+    if draws > 0:
+        low, metrics, high = monte_carlo(sa, ga, [r.uncertain for r in resolved], draws, seed)
+    else:
+        low = metrics = high = central
+    return Results(resolved=resolved, metrics=metrics, groups=group_metrics, group_scenario=ga.scenario,
+                   low=low, high=high, central=central, draws=draws, seed=seed, inputs=(sa, ga))
 
 
 def compute_arrays(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity], dict[str, pint.Quantity]]:

@@ -25,12 +25,14 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compute", help="compute a scenario and print its results")
     c.add_argument("scenario", nargs="+", help="scenario YAML file(s)")
     c.add_argument("--json", action="store_true", help="machine-readable output (stable names)")
+    _draw_args(c)
 
     r = sub.add_parser("report", help="render the HTML and PDF impact report of a scenario")
     r.add_argument("scenario", nargs="*", default=["inputs/colossus.yaml"],
                    help="scenario YAML file(s) (default: inputs/colossus.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--format", choices=("html", "pdf", "both"), default="both", help="what to render (default: both)")
+    _draw_args(r)
 
     v = sub.add_parser("validate", help="reproduce published footprints (validation/) and print the comparison")
     v.add_argument("--cases", default="validation", help="folder of case files (default: validation/)")
@@ -40,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("table", choices=DATA_TABLES)
     d.add_argument("--json", action="store_true", help="machine-readable output")
     return p
+
+
+def _draw_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--draws", type=int, default=None, metavar="N",
+                   help="Monte Carlo draws (default: 10000 when an input is a range, else 0)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _compute(args: argparse.Namespace) -> int:
     from pipeline.chain import compute
 
-    result = compute(args.scenario)
+    result = compute(args.scenario, draws=args.draws, seed=args.seed)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return 0
@@ -96,6 +104,9 @@ def format_result(result: Any, i: int) -> str:
         extra = ""
         if spec.name.startswith("water") and spec.name.endswith("per_day"):
             extra = f"  ({q.m_as('US_liquid_gallon / day'):,.0f} US gal/day)"
+        lo, hi = result.metric(spec.name, i, "low"), result.metric(spec.name, i, "high")
+        if result.draws and lo is not None and hi is not None and lo != hi:
+            extra += f"  (P5-P95 {lo.magnitude:,.1f} - {hi.magnitude:,.1f})"
         lines.append(f"  {spec.label:<{width}}  {q.magnitude:>16,.1f} {spec.unit.replace(' ** 3', '³')}{extra}")
     if r.scenario.by_hours:
         lines.append("  (fleet given in accelerator-hours: power figures are not defined)")
@@ -108,6 +119,9 @@ def format_result(result: Any, i: int) -> str:
             modelled = "not modelled" if c.modelled is None else f"{c.modelled.m_as(unit):,.1f}"
             lines.append(f"  {c.metric}: claimed {c.claimed.magnitude:,.1f}, modelled {modelled} {unit:~D} "
                          f"-> {ratio}, {c.verdict}")
+    if result.draws:
+        lines += ["", f"Values are P50 of {result.draws:,} Monte Carlo draws (seed {result.seed}); "
+                  f"{len(r.uncertain)} uncertain inputs."]
     lines += ["", f"{len(result.assumptions(i))} factors used; `--json` lists each with its source.", ""]
     return "\n".join(lines)
 
@@ -118,7 +132,7 @@ def _report(args: argparse.Namespace) -> int:
     from pipeline.chain import compute
     from pipeline.report.render import write_report
 
-    result = compute(args.scenario)
+    result = compute(args.scenario, draws=args.draws, seed=args.seed)
     formats = ("html", "pdf") if args.format == "both" else (args.format,)
     for i in range(len(result)):
         paths = write_report(result, i, Path(args.out), formats)

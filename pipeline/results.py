@@ -69,7 +69,9 @@ class ClaimCheck:
     note: str
     ratio: float | None  # claimed / modelled
     tolerance: float
-    verdict: str  # "consistent", "above model", "below model", "not modelled"
+    verdict: str  # "consistent", "within modelled range", "above model", "below model", "not modelled"
+    low: pint.Quantity | None = None  # P5 of the modelled value, with draws
+    high: pint.Quantity | None = None  # P95
 
     def record(self) -> dict[str, Any]:
         unit = METRIC_BY_NAME[self.metric].unit if self.metric in METRIC_BY_NAME else f"{self.claimed.units:~D}"
@@ -80,6 +82,8 @@ class ClaimCheck:
             "unit": unit,
             "ratio": self.ratio,
             "tolerance": self.tolerance,
+            "modelled_low": None if self.low is None else float(self.low.m_as(unit)),
+            "modelled_high": None if self.high is None else float(self.high.m_as(unit)),
             "verdict": self.verdict,
             "source": self.source,
             **({"note": self.note} if self.note else {}),
@@ -124,6 +128,12 @@ class Results:
     metrics: dict[str, pint.Quantity]
     groups: dict[str, pint.Quantity]
     group_scenario: np.ndarray
+    low: dict[str, pint.Quantity] | None = None  # P5 with draws, else the value
+    high: dict[str, pint.Quantity] | None = None  # P95 with draws, else the value
+    central: dict[str, pint.Quantity] | None = None  # the deterministic run at central inputs
+    draws: int = 0
+    seed: int = 0
+    inputs: Any = None  # (ScenarioArrays, GroupArrays) of the deterministic run
 
     def __len__(self) -> int:
         return len(self.resolved)
@@ -132,10 +142,23 @@ class Results:
     def names(self) -> list[str]:
         return [r.scenario.name for r in self.resolved]
 
-    def metric(self, name: str, i: int = 0) -> pint.Quantity | None:
-        """One scenario's value of a metric in its output unit, or None when it does not apply."""
-        q = self.metrics[name][i].to(METRIC_BY_NAME[name].unit)
+    def metric(self, name: str, i: int = 0, which: str = "value") -> pint.Quantity | None:
+        """One scenario's value of a metric in its output unit, or None when it does not apply.
+
+        ``which`` is ``"value"`` (P50 with draws), ``"low"`` (P5), ``"high"`` (P95) or ``"central"``
+        (the deterministic run at central inputs).
+        """
+        source = {"value": self.metrics, "low": self.low, "high": self.high, "central": self.central}[which]
+        q = (source if source is not None else self.metrics)[name][i].to(METRIC_BY_NAME[name].unit)
         return None if math.isnan(q.magnitude) else q
+
+    def sensitivity(self, i: int, metric: str) -> list[tuple[str, pint.Quantity, pint.Quantity]]:
+        """Tornado data: each uncertain input of scenario ``i`` at its P5 and P95, the others central."""
+        from pipeline.uncertainty import sensitivity
+
+        sa, ga = self.inputs
+        unit = METRIC_BY_NAME[metric].unit
+        return [(n, lo.to(unit), hi.to(unit)) for n, lo, hi in sensitivity(sa, ga, i, self.resolved[i].uncertain, metric)]
 
     def assumptions(self, i: int = 0) -> list[ref.Factor]:
         """Every factor used by scenario ``i`` (value, unit, source, file, edition, licence)."""
@@ -151,7 +174,11 @@ class Results:
         for c in self.resolved[i].scenario.claims:
             modelled = self.metric(c.metric, i) if c.metric in self.metrics else None
             ratio, verdict = check_claim(c.value, modelled, tol)
-            out.append(ClaimCheck(c.metric, c.value, modelled, c.source, c.note, ratio, tol, verdict))
+            lo, hi = self.metric(c.metric, i, "low"), self.metric(c.metric, i, "high")
+            if self.draws and modelled is not None and lo is not None and hi is not None and lo != hi:
+                verdict = ("above model" if c.value > hi else "below model" if c.value < lo
+                           else "within modelled range")
+            out.append(ClaimCheck(c.metric, c.value, modelled, c.source, c.note, ratio, tol, verdict, lo, hi))
         return out
 
     def scenario_dict(self, i: int) -> dict[str, Any]:
@@ -160,7 +187,10 @@ class Results:
         for spec in METRICS:
             q = self.metric(spec.name, i)
             if q is not None:
-                metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit}
+                lo, hi = self.metric(spec.name, i, "low"), self.metric(spec.name, i, "high")
+                metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit,
+                                      "low": float(lo.magnitude) if lo is not None else float(q.magnitude),
+                                      "high": float(hi.magnitude) if hi is not None else float(q.magnitude)}
         r = self.resolved[i]
         out: dict[str, Any] = {
             "name": r.scenario.name,
@@ -168,6 +198,10 @@ class Results:
             "file": r.scenario.file,
             "metrics": metrics,
             "assumptions": [f.record() for f in self.assumptions(i)],
+            "uncertainty": {"draws": self.draws, "seed": self.seed, "percentiles": [5, 50, 95],
+                            "inputs": [{"name": u.name, "dist": u.dist.kind, "low": u.dist.low,
+                                        "mode": u.dist.central, "high": u.dist.high, "unit": u.dist.unit,
+                                        "source": u.source} for u in r.uncertain] if self.draws else []},
         }
         if r.scenario.by_hours:
             out["notes"] = ["The fleet is given in accelerator-hours, so power figures are not defined: "

@@ -1,0 +1,89 @@
+"""Monte Carlo: seeded, converging to the deterministic result, zero width for fixed inputs."""
+
+import numpy as np
+import pytest
+
+from pipeline import compute, parse_scenario
+from pipeline.scenario import ScenarioError
+from pipeline.uncertainty import Dist
+from tests.conftest import scenario_dict
+
+
+def _sym():
+    # symmetric ranges around the deterministic values of scenario_dict()
+    return parse_scenario(scenario_dict(pue={"low": 1.4, "high": 1.6}, utilization={"low": 0.4, "high": 0.6},
+                                        wue={"dist": "triangular", "low": "1 L/kWh", "mode": "2 L/kWh", "high": "3 L/kWh"}))
+
+
+def test_seeded_draws_are_reproducible():
+    a = compute(_sym(), draws=2000, seed=7).to_dict()
+    b = compute(_sym(), draws=2000, seed=7).to_dict()
+    c = compute(_sym(), draws=2000, seed=8).to_dict()
+    assert a == b
+    assert a != c
+
+
+def test_p50_converges_to_deterministic_for_symmetric_inputs():
+    mc = compute(_sym(), draws=20000, seed=1)
+    det = compute(parse_scenario(scenario_dict()), draws=0)
+    # energy and CO2e are linear in each input, so for symmetric inputs the median sits at the centre
+    for name in ("it_power", "energy", "water_onsite", "co2e_location_based"):
+        assert mc.metric(name).magnitude == pytest.approx(det.metric(name).magnitude, rel=0.01), name
+        assert mc.metric(name, 0, "low") < mc.metric(name) < mc.metric(name, 0, "high")
+
+
+def test_fixed_inputs_have_zero_width():
+    r = compute(parse_scenario(scenario_dict()), draws=500)
+    d = r.scenario_dict(0)["metrics"]
+    assert d["it_power"]["low"] == d["it_power"]["value"] == d["it_power"]["high"]
+
+
+def test_default_draws_only_when_a_range_is_declared():
+    assert compute(parse_scenario(scenario_dict())).draws == 0
+    assert compute(_sym()).draws == 10_000
+
+
+def test_json_carries_low_and_high():
+    d = compute(_sym(), draws=1000).scenario_dict(0)
+    m = d["metrics"]["energy"]
+    assert m["low"] < m["value"] < m["high"]
+    assert {u["name"] for u in d["uncertainty"]["inputs"]} >= {"pue", "utilization", "wue"}
+
+
+def test_group_fields_can_be_ranges():
+    data = scenario_dict(fleet=[{"accelerator": "h100-sxm", "count": {"low": 900, "high": 1100}},
+                                {"accelerator": "a100-sxm4", "count": 10}])
+    r = compute(parse_scenario(data), draws=4000, seed=3)
+    assert r.metric("it_power_peak", 0, "low") < r.metric("it_power_peak", 0, "high")
+
+
+def test_sensitivity_ranks_inputs():
+    r = compute(_sym(), draws=100)
+    rows = r.sensitivity(0, "water_onsite")
+    names = [n for n, _, _ in rows]
+    assert names[0] in ("wue", "utilization")
+    # PUE does not move on-site water (WUE is per IT energy): zero swing, ranked after the others
+    pue = next(r for r in rows if r[0] == "pue")
+    assert pue[1] == pue[2]
+    assert names.index("pue") > names.index("utilization")
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ({"low": 1.5, "high": 1.2}, "low <= mode <= high"),
+    ({"dist": "lognormal", "low": 1.1, "high": 1.2}, "unknown distribution"),
+    ({"dist": "triangular", "low": 1.1, "high": 1.2}, "needs low, mode, high"),
+    ({"low": 0.9, "high": 1.2}, ">= 1"),
+    ({"low": 1.1, "hi": 1.2}, "unknown field"),
+])
+def test_bad_ranges(value, fragment):
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(scenario_dict(pue=value))
+    assert fragment in str(exc.value)
+
+
+def test_dist_quantiles_and_samples():
+    d = Dist("triangular", 1.0, 4.0, "", mode=2.0)
+    assert d.quantile(0.0) == pytest.approx(1.0)
+    assert d.quantile(1.0) == pytest.approx(4.0)
+    x = d.sample(np.random.default_rng(0), 100_000)
+    assert np.median(x) == pytest.approx(d.quantile(0.5), rel=0.01)
