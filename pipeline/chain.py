@@ -42,7 +42,7 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
 
     Examples
     --------
-    >>> r = compute("inputs/colossus.yaml")
+    >>> r = compute("inputs/colossus.yaml", draws=0)  # central values of the ranged inputs
     >>> r.metric("facility_power_peak", 0).to("MW")  # doctest: +ELLIPSIS
     <Quantity(153..., 'megawatt')>
     """

@@ -105,7 +105,7 @@ def _name_of(dim: pint.util.UnitsContainer) -> str:
     return f"quantity of dimension {dim}"
 
 
-_UNIT_WORDS = {"a": "year", "d": "day", "h": "h", "gal": "US gal", "US_liquid_gallon": "US gal", "metric_ton": "t"}
+_UNIT_WORDS = {"l": "L", "a": "year", "d": "day", "h": "h", "gal": "US gal", "US_liquid_gallon": "US gal", "metric_ton": "t"}
 
 
 def unit_text(units: pint.Unit | str) -> str:

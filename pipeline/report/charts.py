@@ -79,3 +79,25 @@ def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float]
     ax.set_xlim(0, max(values) * 1.18 if values and max(values) > 0 else 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
     return _svg(fig, prefix)
+
+
+def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float], highs: Sequence[float],
+            base: float, unit: str) -> str:
+    """Tornado chart: for each input, a bar from the metric at the input's P5 to its P95."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.6, 0.6 + 0.34 * len(labels)))
+    for k, (lo, hi) in enumerate(zip(lows, highs, strict=True)):
+        ax.barh(k, lo - base, left=base, color=PALETTE["hosts"], height=0.6)
+        ax.barh(k, hi - base, left=base, color=PALETTE["accelerators"], height=0.6)
+    ax.axvline(base, color="#333333", linewidth=0.8)
+    ax.set_yticks(range(len(labels)), list(labels))
+    ax.invert_yaxis()
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=PALETTE["hosts"], label="input at P5"),
+                       Patch(color=PALETTE["accelerators"], label="input at P95")],
+              loc="upper center", bbox_to_anchor=(0.5, -0.25 - 0.02 * len(labels)), ncol=2, frameon=False, fontsize=8)
+    return _svg(fig, prefix)

@@ -112,25 +112,41 @@ def _equivalent(q: pint.Quantity | None, factor_id: str, template: str, used: li
     return template.format(n=fmt_number(n, 3))
 
 
+def _range(result: Results, name: str, i: int, unit: str) -> str:
+    """``"P5–P95: a – b"`` when the metric was drawn with uncertainty, else ``""``."""
+    lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
+    if not result.draws or lo is None or hi is None or lo == hi:
+        return ""
+    return f"P5–P95 {fmt_quantity(lo, unit)} – {fmt_quantity(hi, unit)}"
+
+
 def headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str, str]]:
     """Headline figures with units, alternative units and plain-language equivalents."""
+    rows = _headline(result, i, used)
+    for row in rows:
+        row["range"] = _range(result, row["metric"], i, row.pop("unit"))
+    return rows
+
+
+def _headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str, str]]:
     g = lambda name: _m(result, name, i)  # noqa: E731
     rows: list[dict[str, str]] = []
     if g("facility_power_peak") is not None:
-        rows.append({"metric": "facility_power_peak", "label": "Peak facility power",
+        rows.append({"metric": "facility_power_peak", "label": "Peak facility power", "unit": "MW",
                      "value": fmt_quantity(g("facility_power_peak"), "MW"),
                      "alt": f"mean {fmt_quantity(g('facility_power'), 'MW')}",
                      "equivalent": "all accelerators at full load, host servers and cooling overhead"})
     if g("energy") is not None:
         year_use = _equivalent(g("energy"), "home_electricity",
                                "as much electricity as {n} average US homes use in a year", used)
-        rows.append({"metric": "energy", "label": "Facility energy",
+        rows.append({"metric": "energy", "label": "Facility energy", "unit": "MWh",
                      "value": fmt_quantity(g("energy"), "MWh"),
                      "alt": (f"{fmt_quantity(g('energy_per_day'), 'MWh / day')}" if g("energy_per_day") else ""),
                      "equivalent": year_use})
     w_on, w_off = g("water_onsite"), g("water_offsite")
     per_day_on, per_day_off = g("water_onsite_per_day"), g("water_offsite_per_day")
     rows.append({"metric": "water_onsite_per_day" if per_day_on is not None else "water_onsite",
+                 "unit": "US_liquid_gallon / day" if per_day_on is not None else "m ** 3",
                  "label": "Water on site (cooling)",
                  "value": (fmt_quantity(per_day_on, "US_liquid_gallon / day") if per_day_on is not None
                            else fmt_quantity(w_on, "m ** 3")),
@@ -138,25 +154,26 @@ def headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str, 
                          if per_day_on is not None else f"{fmt_quantity(w_on, 'L')}"),
                  "equivalent": _equivalent(w_on, "olympic_pool", "{n} Olympic swimming pools in total", used)})
     rows.append({"metric": "water_offsite_per_day" if per_day_off is not None else "water_offsite",
+                 "unit": "US_liquid_gallon / day" if per_day_off is not None else "m ** 3",
                  "label": "Water off site (generating the electricity)",
                  "value": (fmt_quantity(per_day_off, "US_liquid_gallon / day") if per_day_off is not None
                            else fmt_quantity(w_off, "m ** 3")),
                  "alt": (f"{fmt_quantity(per_day_off, 'L / day')}; {fmt_quantity(w_off, 'm ** 3')} in total"
                          if per_day_off is not None else f"{fmt_quantity(w_off, 'L')}"),
                  "equivalent": _equivalent(w_off, "olympic_pool", "{n} Olympic swimming pools in total", used)})
-    rows.append({"metric": "co2e_location_based", "label": "CO2e, location-based",
+    rows.append({"metric": "co2e_location_based", "label": "CO2e, location-based", "unit": "t CO2e",
                  "value": fmt_quantity(g("co2e_location_based"), "t CO2e"),
                  "alt": f"on-site combustion {fmt_quantity(g('co2e_onsite'), 't CO2e')}",
                  "equivalent": _equivalent(g("co2e_location_based"), "passenger_car",
                                            "as much as {n} passenger cars emit in a year", used)})
-    rows.append({"metric": "co2e_market_based", "label": "CO2e, market-based",
+    rows.append({"metric": "co2e_market_based", "label": "CO2e, market-based", "unit": "t CO2e",
                  "value": fmt_quantity(g("co2e_market_based"), "t CO2e"),
                  "alt": f"PPA-matched {fmt_percent(_val(g('ppa_energy'), 'MWh') / _val(g('grid_energy'), 'MWh'))} of grid energy"
                  if _val(g("grid_energy"), "MWh") > 0 else "no grid energy",
                  "equivalent": _equivalent(g("co2e_market_based"), "passenger_car",
                                            "as much as {n} passenger cars emit in a year", used)})
     if g("co2e_embodied") is not None:
-        rows.append({"metric": "co2e_embodied", "label": "CO2e embodied in hardware",
+        rows.append({"metric": "co2e_embodied", "label": "CO2e embodied in hardware", "unit": "t CO2e",
                      "value": fmt_quantity(g("co2e_embodied"), "t CO2e"),
                      "alt": "share of manufacturing emissions for the period", "equivalent": ""})
     return rows
@@ -198,6 +215,20 @@ def build_charts(result: Results, i: int) -> list[Chart]:
          ("Off site, on-site plant", "water_plant", [_val(g("water_offsite_onsite_plant"), "m ** 3") / 1000])],
         "thousand m³", height=1.45),
         "Water consumed on site for cooling and off site to generate the electricity, over the period."))
+    if result.draws and result.resolved[i].uncertain:
+        for metric, unit, label, scale in (("co2e_location_based", "t CO2e", "thousand t CO2e", 1e-3),
+                                           ("water_total", "m ** 3", "thousand m³", 1e-3)):
+            rows = [r for r in result.sensitivity(i, metric) if r[1] != r[2]][:8]
+            if not rows:
+                continue
+            base = _val(result.metric(metric, i, "central"), unit) * scale
+            title = f"What drives {METRIC_BY_NAME[metric].label}"
+            out.append(Chart(f"tornado-{metric}", title, charts.tornado(
+                f"tornado-{metric}", title, [_input_label(n) for n, _, _ in rows],
+                [float(lo.m_as(unit)) * scale for _, lo, _ in rows], [float(hi.m_as(unit)) * scale for _, _, hi in rows],
+                base, label),
+                "Each uncertain input moved to its 5th and 95th percentile with the others at their central values "
+                "(one at a time); the widest bars matter most."))
     groups = [k for k, s in enumerate(result.group_scenario) if s == i]
     if len(groups) > 1:
         labels = [result.resolved[i].groups[k].label for k in range(len(groups))]
@@ -206,6 +237,21 @@ def build_charts(result: Results, i: int) -> list[Chart]:
             "groups", "IT energy by accelerator group", labels, energies, "GWh"),
             "IT energy of each accelerator group of the fleet."))
     return out
+
+
+def _input_label(name: str) -> str:
+    """A readable name for an uncertain input path or reference factor."""
+    return name.replace("default.", "").replace("supply.", "").replace("_", " ")
+
+
+def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
+    """The distributions that were drawn, for the report's uncertainty table."""
+    rows = []
+    for u in result.resolved[i].uncertain:
+        unit = unit_text(u.dist.unit) if u.dist.unit else ""
+        rows.append({"name": u.name, "dist": u.dist.kind, "low": f"{u.dist.low:,.6g}", "mode": f"{u.dist.central:,.6g}",
+                     "high": f"{u.dist.high:,.6g}", "unit": unit, "source": u.source})
+    return rows
 
 
 def group_rows(result: Results, i: int) -> list[dict[str, str]]:
@@ -261,7 +307,9 @@ def result_rows(result: Results, i: int) -> list[dict[str, str]]:
     for spec in METRICS:
         q = result.metric(spec.name, i)
         if q is not None:
+            lo, hi = result.metric(spec.name, i, "low"), result.metric(spec.name, i, "high")
             rows.append({"name": spec.name, "label": spec.label, "value": fmt_quantity(q, spec.unit),
+                         "low": fmt_quantity(lo, spec.unit), "high": fmt_quantity(hi, spec.unit),
                          "description": spec.description})
     return rows
 
@@ -289,6 +337,9 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "groups": group_rows(result, i),
         "claims": claim_rows(result, i),
         "results": result_rows(result, i),
+        "draws": f"{result.draws:,}" if result.draws else "",
+        "seed": result.seed,
+        "uncertainty": uncertainty_rows(result, i) if result.draws else [],
         "method": [{"stage": a, "formula": b, "text": c} for a, b, c in METHOD],
         "assumptions": assumption_rows(facts),
         "editions": sorted(ref.data_editions().items()),
