@@ -34,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("html", "pdf", "both"), default="both", help="what to render (default: both)")
     _draw_args(r)
 
+    cmp_ = sub.add_parser("compare", help="compare supply scenarios side by side (HTML + PDF + CSV + JSON)")
+    cmp_.add_argument("scenario", help="scenario YAML file")
+    cmp_.add_argument("--supply", action="append", default=[], metavar="ID",
+                      help="a supply scenario (repeat; the first is the baseline): a name from "
+                           "pipeline/data/supply/ or mix:TECH=SHARE,...; default: the file's variants")
+    cmp_.add_argument("--out", default=None, help="output folder (default: reports/<slug>-compare/)")
+    cmp_.add_argument("--format", choices=("html", "pdf", "both"), default="both")
+    _draw_args(cmp_)
+
     v = sub.add_parser("validate", help="reproduce published footprints (validation/) and print the comparison")
     v.add_argument("--cases", default="validation", help="folder of case files (default: validation/)")
     v.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown (e.g. docs/validation.md)")
@@ -143,6 +152,31 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from pipeline.compare import compare
+    from pipeline.report.render import slug, write_comparison
+
+    t0 = time.perf_counter()
+    comparison = compare(args.scenario, args.supply, draws=args.draws, seed=args.seed)
+    seconds = time.perf_counter() - t0
+    out = Path(args.out) if args.out else Path("reports") / f"{slug(comparison.base.name)}-compare"
+    formats = ("html", "pdf") if args.format == "both" else (args.format,)
+    paths = write_comparison(comparison, out, formats)
+    draws = f"{comparison.result.draws:,} draws, " if comparison.result.draws else ""
+    print(f"{len(comparison.variants)} variants ({draws}computed in {seconds:.2f} s):")
+    for k, v in enumerate(comparison.variants):
+        lb, mb = comparison.value("co2e_location_based", k), comparison.value("co2e_market_based", k)
+        tag = " (baseline)" if k == 0 else ""
+        print(f"  {v.name}{tag}: CO2e location-based {lb.magnitude:,.0f} t, market-based {mb.magnitude:,.0f} t")
+    for kind in ("pdf", "html", "json", "csv", "manifest"):
+        if kind in paths:
+            print(f"  {paths[kind]}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from pipeline.validate import load_cases, run_cases, validation_markdown
 
@@ -177,7 +211,7 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"compute": _compute, "report": _report, "validate": _validate, "data": _data}
+_COMMANDS = {"compute": _compute, "report": _report, "compare": _compare, "validate": _validate, "data": _data}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -78,6 +78,7 @@ class Supply:
     onsite_share: float = 0.0  # share of facility energy generated on site
     ppa_share: float = 0.0  # share of grid energy matched by renewable purchases
     ppa_intensity: pint.Quantity | None = None  # [g CO2e/kWh]
+    mix: tuple[tuple[str, float], ...] = ()  # a grid defined by its generation mix: (technology, share)
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,13 @@ METRIC_DIMENSIONS: dict[str, str] = {
 }
 
 TOP_KEYS = {"name", "location", "description", "fleet", "utilization", "period", "pue", "wue",
-            "supply", "claims", "sources", "lifetime", "gwp_metric"}
+            "supply", "claims", "sources", "lifetime", "gwp_metric", "variants"}
+#: Fields a variant (``variants[i]``, used by ``clusterprint compare``) may override.
+VARIANT_KEYS = {"name", "description", "supply", "pue", "wue", "utilization", "fleet", "period", "lifetime",
+                "gwp_metric", "sources"}
 GROUP_KEYS = {"accelerator", "count", "accelerator_hours", "power", "idle_power", "host_power",
               "embodied", "label"}
-SUPPLY_KEYS = {"grid", "grid_intensity", "grid_water_intensity", "onsite", "ppa"}
+SUPPLY_KEYS = {"grid", "mix", "grid_intensity", "grid_water_intensity", "onsite", "ppa"}
 ONSITE_KEYS = {"technology", "share"}
 PPA_KEYS = {"share", "intensity"}
 CLAIM_KEYS = {"metric", "value", "source", "note"}
@@ -445,6 +449,27 @@ def _parse_supply(c: _Checker, data: Any) -> Supply:
         valid = ref.ids("grids")
         hint = ref.nearest(grid, valid)
         c.add("supply.grid", "unknown grid" + (f"; did you mean {hint!r}?" if hint else ""), grid, ", ".join(valid))
+    mix: list[tuple[str, float]] = []
+    if s.get("mix") is not None:
+        if grid is not None:
+            c.add("supply.mix", "give either 'grid' or 'mix', not both", None)
+        m = s["mix"]
+        valid = ref.ids("technologies")
+        if not isinstance(m, dict) or not m:
+            c.add("supply.mix", "expected a mapping of technology -> share", m, "e.g. {nuclear: 0.4, gas: 0.6}")
+        else:
+            for tech in m:
+                if str(tech) not in valid:
+                    hint = ref.nearest(str(tech), valid)
+                    c.add(f"supply.mix.{tech}", "unknown technology" + (f"; did you mean {hint!r}?" if hint else ""),
+                          tech, ", ".join(valid))
+                    continue
+                share = c.number(m, tech, "supply.mix", 0.0, 1.0)
+                if share is not None:
+                    mix.append((str(tech), share))
+            total = sum(sh for _, sh in mix)
+            if mix and len(mix) == len(m) and abs(total - 1) > 1e-6:
+                c.add("supply.mix", f"shares sum to {total:g}; they must sum to 1", m)
     gi = _intensity(c, s, "grid_intensity", "supply")
     gw = c.quantity(s, "grid_water_intensity", "supply", "water_intensity")
     onsite_tech, onsite_share = None, 0.0
@@ -466,12 +491,12 @@ def _parse_supply(c: _Checker, data: Any) -> Supply:
         pp = c.keys(s["ppa"], PPA_KEYS, "supply.ppa")
         ppa_share = c.number(pp, "share", "supply.ppa", 0.0, 1.0) or 0.0
         ppa_int = _intensity(c, pp, "intensity", "supply.ppa")
-    if s and grid is None and onsite_share < 1.0 and (gi is None or gw is None):
+    if s and grid is None and not mix and onsite_share < 1.0 and (gi is None or gw is None):
         missing = [k for k, v in (("grid_intensity", gi), ("grid_water_intensity", gw)) if v is None]
         c.add("supply.grid", "required unless both grid_intensity and grid_water_intensity are given "
               f"(missing {', '.join(missing)})", None, "an id from pipeline/data/grids.csv, e.g. us-srtv")
     return Supply(grid=grid, grid_intensity=gi, grid_water_intensity=gw, onsite_technology=onsite_tech,
-                  onsite_share=onsite_share, ppa_share=ppa_share, ppa_intensity=ppa_int)
+                  onsite_share=onsite_share, ppa_share=ppa_share, ppa_intensity=ppa_int, mix=tuple(mix))
 
 
 def _parse_claims(c: _Checker, data: Any) -> list[Claim]:
@@ -690,6 +715,16 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
 
     s = scenario.supply
     grid_rows = ref.factors("grids", "grid", s.grid) if s.grid else {}
+    if s.mix:
+        techs, shares = [t for t, _ in s.mix], [sh for _, sh in s.mix]
+        for parameter, key in (("co2e_intensity", "co2e_intensity"), ("water_consumption", "water_intensity")):
+            derived, tech_facts = mix_factor(techs, shares, parameter, f"supply.mix.{key}", "scenario supply.mix",
+                                             "technologies.csv")
+            facts.extend(tech_facts)
+            grid_rows[key] = derived
+            target = "grid_intensity" if key == "co2e_intensity" else "grid_water_intensity"
+            for f, sh in zip(tech_facts, shares, strict=True):
+                uncertain += _ranged(f, ((target, None),), "add", sh)
     needs_grid = s.onsite_share < 1.0
     # carbon intensity of grid electricity
     if s.grid_intensity is not None:
@@ -697,7 +732,8 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
         gi = s.grid_intensity
     elif "co2e_intensity" in grid_rows:
         facts.append(grid_rows["co2e_intensity"])
-        uncertain += _ranged(grid_rows["co2e_intensity"], (("grid_intensity", None),))
+        if not s.mix:
+            uncertain += _ranged(grid_rows["co2e_intensity"], (("grid_intensity", None),))
         gi = grid_rows["co2e_intensity"].quantity
     elif needs_grid:
         problems.append(Problem(scenario.file, "supply.grid_intensity",
@@ -711,14 +747,15 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
         gw = s.grid_water_intensity
     elif "water_intensity" in grid_rows:
         facts.append(grid_rows["water_intensity"])
-        uncertain += _ranged(grid_rows["water_intensity"], (("grid_water_intensity", None),))
+        if not s.mix:
+            uncertain += _ranged(grid_rows["water_intensity"], (("grid_water_intensity", None),))
         gw = grid_rows["water_intensity"].quantity
     elif s.grid and not ref.grid_mix(s.grid).empty:
-        mix_factor, mix_facts = mix_water_intensity(s.grid)
-        facts += mix_facts + [mix_factor]
+        mix_water, mix_facts = mix_water_intensity(s.grid)
+        facts += mix_facts + [mix_water]
         for tech, share in zip(mix_facts, ref.grid_mix(s.grid)["share"], strict=True):
             uncertain += _ranged(tech, (("grid_water_intensity", None),), "add", float(share))
-        gw = mix_factor.quantity
+        gw = mix_water.quantity
     elif needs_grid:
         problems.append(Problem(scenario.file, "supply.grid_water_intensity",
                                 f"grid {s.grid!r} has no water intensity or generation mix in the data; "
@@ -795,23 +832,38 @@ def _dedupe(facts: list[ref.Factor]) -> list[ref.Factor]:
     return list(seen.values())
 
 
-def mix_water_intensity(grid: str) -> tuple[ref.Factor, list[ref.Factor]]:
-    """Water intensity of a grid from its generation mix: ``sum(share_i * water_i)`` [L/kWh].
+def mix_factor(technologies: list[str], shares: list[float], parameter: str, name: str, origin: str,
+               file: str, year: str = "") -> tuple[ref.Factor, list[ref.Factor]]:
+    """A grid intensity from a generation mix: ``sum(share_i * factor_i)`` of one technology parameter.
 
-    Returns the derived factor and the technology factors it used.
+    ``parameter`` is ``co2e_intensity`` (lifecycle, IPCC AR5 medians) or ``water_consumption``.
+    Returns the derived factor and the technology factors it used.  Raises UnknownIdError or
+    ScenarioError when a technology or its factor is missing.
     """
     from pipeline.stages.mix import mix_intensity  # stage function; no data access there
 
-    mix = ref.grid_mix(grid)
-    techs = [ref.factors("technologies", "technology", t)["water_consumption"] for t in mix["technology"]]
-    shares = Q_(mix["share"].to_numpy(dtype=float), "")
-    value = mix_intensity(shares, [f.quantity for f in techs]).to("L/kWh")
-    desc = ", ".join(f"{t} {s:.0%}" for t, s in zip(mix["technology"], mix["share"], strict=True))
-    src = "; ".join(sorted(set(mix["source"].astype(str))))
-    derived = ref.Factor(name=f"grid.{grid}.water_intensity", quantity=value,
-                         source=f"derived: generation mix ({desc}; {src}) x technology water factors",
-                         file="grid_mixes.csv + technologies.csv", year=str(mix["year"].iloc[0]), status="calc")
+    techs = []
+    for t in technologies:
+        rows = ref.factors("technologies", "technology", t)
+        if parameter not in rows:
+            raise ScenarioError([Problem("technologies.csv", t, f"no {parameter} factor for technology {t!r}",
+                                         None, "use technologies that have one (clusterprint data technologies)")])
+        techs.append(rows[parameter])
+    value = mix_intensity(Q_(shares, ""), [f.quantity for f in techs])
+    value = value.to("L/kWh") if parameter == "water_consumption" else value.to("g CO2e/kWh")
+    desc = ", ".join(f"{t} {sh:.0%}" for t, sh in zip(technologies, shares, strict=True))
+    basis = "" if parameter == "water_consumption" else "; lifecycle basis, IPCC AR5 medians"
+    derived = ref.Factor(name=name, quantity=value, file=file, year=year, status="calc",
+                         source=f"derived: generation mix ({desc}; {origin}) x technology {parameter}{basis}")
     return derived, techs
+
+
+def mix_water_intensity(grid: str) -> tuple[ref.Factor, list[ref.Factor]]:
+    """Water intensity of a grid from its shipped generation mix [L/kWh], and the factors used."""
+    mix = ref.grid_mix(grid)
+    origin = "; ".join(sorted(set(mix["source"].astype(str))))
+    return mix_factor(list(mix["technology"]), [float(x) for x in mix["share"]], "water_consumption",
+                      f"grid.{grid}.water_intensity", origin, "grid_mixes.csv + technologies.csv", str(mix["year"].iloc[0]))
 
 
 def onsite_factors(technology: str, gwp_metric: str) -> tuple[pint.Quantity, pint.Quantity, pint.Quantity, list[ref.Factor]]:

@@ -9,6 +9,7 @@ N draws of S scenarios are one batch of S x N rows.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,6 +130,10 @@ def expand(sa, ga, blocks: list[tuple[int, list[tuple[Uncertain, np.ndarray]], i
     return ScenarioArrays(**sa_out), GroupArrays(scenario=scenario, **ga_out)
 
 
+def _rng(seed: int, name: str) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
 def monte_carlo(sa, ga, uncertain: list[tuple[Uncertain, ...]], draws: int, seed: int):  # noqa: ANN001, ANN201
     """P5, P50 and P95 of every metric over ``draws`` seeded draws per scenario.
 
@@ -137,10 +142,11 @@ def monte_carlo(sa, ga, uncertain: list[tuple[Uncertain, ...]], draws: int, seed
     """
     from pipeline.chain import compute_arrays
 
-    rng = np.random.default_rng(seed)
     blocks = []
     for s, items in enumerate(uncertain):
-        blocks.append((s, [(u, u.dist.sample(rng, draws)) for u in items], draws))
+        # one stream per input name: scenarios that share an input share its draws (common random
+        # numbers), so differences between variants are not blurred by sampling noise
+        blocks.append((s, [(u, u.dist.sample(_rng(seed, u.name), draws)) for u in items], draws))
     metrics, _ = compute_arrays(*expand(sa, ga, blocks))
     low, mid, high = {}, {}, {}
     for name, q in metrics.items():

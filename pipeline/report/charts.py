@@ -101,3 +101,32 @@ def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float
                        Patch(color=PALETTE["accelerators"], label="input at P95")],
               loc="upper center", bbox_to_anchor=(0.5, -0.25 - 0.02 * len(labels)), ncol=2, frameon=False, fontsize=8)
     return _svg(fig, prefix)
+
+
+def grouped_bars(prefix: str, title: str, labels: Sequence[str],
+                 series: Sequence[tuple[str, str, Sequence[float], Sequence[float], Sequence[float]]], unit: str) -> str:
+    """Horizontal grouped bars, one group per label, with P5-P95 error bars.
+
+    ``series`` items are (name, colour key, values, lows, highs).
+    """
+    import numpy as np
+
+    plt = _pyplot()
+    n = len(series)
+    height = 0.8 / max(n, 1)
+    fig, ax = plt.subplots(figsize=(6.6, 0.7 + 0.32 * len(labels) * max(n, 1)))
+    y = np.arange(len(labels))
+    for k, (name, colour, values, lows, highs) in enumerate(series):
+        pos = y - 0.4 + height * (k + 0.5)
+        err = np.array([[max(v - lo, 0.0) for v, lo in zip(values, lows, strict=True)],
+                        [max(hi - v, 0.0) for v, hi in zip(values, highs, strict=True)]])
+        ax.barh(pos, list(values), height=height * 0.9, color=PALETTE.get(colour, colour), label=name,
+                xerr=err if err.any() else None, error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8})
+    ax.set_yticks(y, list(labels))
+    ax.invert_yaxis()
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    if n > 1:
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return _svg(fig, prefix)

@@ -175,3 +175,36 @@ def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...
 def weasyprint_logger() -> logging.Logger:
     """WeasyPrint's logger (tests fail on any record it emits)."""
     return logging.getLogger("weasyprint")
+
+
+def write_comparison(comparison: Any, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
+    """Write comparison.html / .pdf, comparison.csv, comparison.json and manifest.json into ``out_dir``."""
+    from pipeline.report.compare_model import comparison_context
+
+    folder = Path(out_dir)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ctx = comparison_context(comparison, generated=now)
+    data = json.dumps(comparison.to_dict(), indent=2, default=str)
+    paths: dict[str, Path] = {}
+    if "html" in formats:
+        paths["html"] = folder / "comparison.html"
+        write_atomic(paths["html"], render_html(ctx, mode="html", template="compare.html.j2"))
+    if "pdf" in formats:
+        paths["pdf"] = folder / "comparison.pdf"
+        write_atomic(paths["pdf"], render_pdf(render_html(ctx, mode="pdf", template="compare.html.j2"), attachments=[
+            ("comparison.json", data.encode(), "The comparison in the clusterprint compare contract")]))
+    paths["json"] = folder / "comparison.json"
+    write_atomic(paths["json"], data)
+    paths["csv"] = folder / "comparison.csv"
+    write_atomic(paths["csv"], comparison.to_frame().to_csv(index=False))
+    scenario = comparison.base
+    raw = Path(scenario.file).read_bytes() if Path(scenario.file).is_file() else b""
+    manifest = {"clusterprint_version": __version__, "created": now.isoformat(),
+                "scenario": {"file": scenario.file, "sha256": hashlib.sha256(raw).hexdigest()},
+                "variants": [v.name for v in comparison.variants],
+                "draws": comparison.result.draws, "seed": comparison.result.seed,
+                "reference_data": ref.data_editions(),
+                "files": sorted(p.name for p in paths.values()) + ["manifest.json"]}
+    paths["manifest"] = folder / "manifest.json"
+    write_atomic(paths["manifest"], json.dumps(manifest, indent=2))
+    return paths
