@@ -317,9 +317,10 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>") -> BatchResult:
         cluster that is not computed has at least one line.
     """
     df, units = split_header_units(df)
-    df = df.reset_index(drop=True)
     n = len(df)
-    rows = np.arange(n) + 2
+    # 1-based file row numbers (header = row 1); a partition keeps its original integer index
+    rows = (np.asarray(df.index, dtype=np.int64) if pd.api.types.is_integer_dtype(df.index) else np.arange(n)) + 2
+    df = df.reset_index(drop=True)
 
     name = _text(df, "name")
     codes, _ = pd.factorize(name.astype(object).where(name.notna(), None), use_na_sentinel=True)

@@ -43,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--format", choices=("html", "pdf", "both"), default="both")
     _draw_args(cmp_)
 
+    b = sub.add_parser("batch", help="compute a dataset of clusters (CSV/Parquet/Excel): results, errors, summary")
+    b.add_argument("dataset", help="one row per accelerator group; rows sharing 'name' form one cluster")
+    b.add_argument("--out", required=True, help="output folder")
+    b.add_argument("--reports", action="store_true", help="also write one report folder per cluster")
+    b.add_argument("--workers", type=int, default=None, help="processes for --reports (default: number of cores)")
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 (pip install clusterprint[dask])")
+    b.add_argument("--no-summary", action="store_true", help="skip summary.html / summary.pdf")
+    b.add_argument("--format", choices=("html", "pdf", "both"), default="both")
+
     v = sub.add_parser("validate", help="reproduce published footprints (validation/) and print the comparison")
     v.add_argument("--cases", default="validation", help="folder of case files (default: validation/)")
     v.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown (e.g. docs/validation.md)")
@@ -177,6 +187,14 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from pipeline.batch_run import run
+
+    formats = ("html", "pdf") if args.format == "both" else (args.format,)
+    return run(args.dataset, args.out, reports=args.reports, workers=args.workers, scheduler=args.scheduler,
+               summary=not args.no_summary, formats=formats)
+
+
 def _validate(args: argparse.Namespace) -> int:
     from pipeline.validate import load_cases, run_cases, validation_markdown
 
@@ -211,7 +229,7 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"compute": _compute, "report": _report, "compare": _compare, "validate": _validate, "data": _data}
+_COMMANDS = {"compute": _compute, "report": _report, "compare": _compare, "batch": _batch, "validate": _validate, "data": _data}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

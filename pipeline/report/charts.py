@@ -130,3 +130,45 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
     if n > 1:
         ax.legend(loc="lower right", frameon=False, fontsize=8)
     return _svg(fig, prefix)
+
+
+def histogram(prefix: str, title: str, values: Sequence[float], unit: str, log: bool = True) -> str:
+    """Distribution of positive values on logarithmic bins."""
+    import numpy as np
+
+    plt = _pyplot()
+    v = np.asarray([x for x in values if x and x > 0], dtype=float)
+    fig, ax = plt.subplots(figsize=(6.6, 2.4))
+    if len(v):
+        bins = np.logspace(np.log10(v.min()), np.log10(v.max()) + 1e-9, 16) if log and v.min() < v.max() else 15
+        ax.hist(v, bins=bins, color=PALETTE["accelerators"], edgecolor="white")
+        if log:
+            ax.set_xscale("log")
+    ax.set_xlabel(unit)
+    ax.set_ylabel("clusters")
+    ax.set_title(title)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:g}"))
+    return _svg(fig, prefix)
+
+
+def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], reported: Sequence[float], unit: str) -> str:
+    """Log-log scatter of modelled against reported values, with the 1:1 line and a ±25 % band."""
+    import numpy as np
+
+    plt = _pyplot()
+    m, r = np.asarray(modelled, dtype=float), np.asarray(reported, dtype=float)
+    fig, ax = plt.subplots(figsize=(4.6, 4.0))
+    lo, hi = max(min(m.min(), r.min()) / 1.5, 1e-3), max(m.max(), r.max()) * 1.5
+    line = np.array([lo, hi])
+    ax.fill_between(line, line * 0.75, line * 1.25, color="#dff2e3", label="±25 %")
+    ax.plot(line, line, color="#333333", linewidth=0.8, label="1 : 1")
+    ax.scatter(r, m, s=18, color=PALETTE["accelerators"], zorder=3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel(f"reported ({unit})")
+    ax.set_ylabel(f"modelled peak ({unit})")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return _svg(fig, prefix)

@@ -127,7 +127,8 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
-def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
+def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf"),
+                 extra_manifest: dict[str, Any] | None = None) -> dict[str, Path]:
     """Write report.html / report.pdf, results.json, results.csv and manifest.json for scenario ``i``.
 
     Returns the written paths by kind.
@@ -166,6 +167,7 @@ def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...
                      "sha256": hashlib.sha256(scenario_bytes).hexdigest()},
         "reference_data": ref.data_editions(),
         "files": sorted(p.name for p in paths.values()) + ["manifest.json"],
+        **(extra_manifest or {}),
     }
     paths["manifest"] = folder / "manifest.json"
     write_atomic(paths["manifest"], json.dumps(manifest, indent=2))

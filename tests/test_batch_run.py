@@ -1,0 +1,126 @@
+"""`clusterprint batch`: outputs, exit codes, parallel and resumable reports, Dask equivalence."""
+
+import io
+import json
+import shutil
+import time
+
+import pandas as pd
+import pytest
+
+from pipeline.batch import read_dataset, run_batch
+from pipeline.batch_run import Progress, ReportTask, cluster_mappings, render_cluster, run, run_batch_distributed
+from pipeline.cli import main
+
+HEADER = ["name", "location", "accelerator", "count", "utilization", "period", "pue", "wue", "grid", "source_url"]
+
+
+def _rows():
+    return [
+        ["A", "X", "h100-sxm", "1000", "0.8", "1 year", "1.2", "1.8 L/kWh", "us-srtv", "https://a"],
+        ["A", "X", "h200-sxm", "500", "0.8", "1 year", "1.2", "1.8 L/kWh", "us-srtv", "https://a"],
+        ["B", "Y", "a100-sxm4", "2000", "0.5", "30 day", "1.4", "0.5 L/kWh", "fr", "https://b"],
+        ["C", "Z", "h100-sxn", "10", "0.5", "1 year", "1.2", "1 L/kWh", "us-srtv", "https://c"],
+        ["D", "Z", "b200", "10", "0.5", "1 year", "0.9", "1 L/kWh", "de", "https://d"],
+    ]
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    p = tmp_path / "clusters.csv"
+    pd.DataFrame(_rows(), columns=HEADER).to_csv(p, index=False)
+    return p
+
+
+def test_batch_cli_outputs_and_exit_code_1_on_bad_rows(dataset, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["batch", str(dataset), "--out", str(out)]) == 1
+    results = pd.read_csv(out / "results.csv")
+    errors = pd.read_csv(out / "errors.csv")
+    assert list(results["name"]) == ["A", "B"]
+    assert results.columns[0] == "name"
+    assert "facility_power_peak [MW]" in results.columns
+    assert list(results["source_url"]) == ["https://a", "https://b"]  # extra columns pass through
+    assert set(errors["row"]) == {5, 6}  # every input row is in results (rows 2-4) or errors (5-6)
+    assert "did you mean 'h100-sxm'" in " ".join(errors["message"])
+    assert (out / "summary.html").exists()
+    assert (out / "summary.pdf").exists()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_exit_0_when_all_rows_compute(dataset, tmp_path):
+    df = pd.read_csv(dataset).iloc[:3]
+    good = tmp_path / "good.csv"
+    df.to_csv(good, index=False)
+    assert main(["batch", str(good), "--out", str(tmp_path / "o"), "--no-summary"]) == 0
+    assert not (tmp_path / "o" / "summary.pdf").exists()
+
+
+@pytest.mark.parametrize("content", ["", "foo,bar\n1,2\n"])
+def test_unusable_input_exits_2(tmp_path, content, capsys):
+    p = tmp_path / "bad.csv"
+    p.write_text(content)
+    assert main(["batch", str(p), "--out", str(tmp_path / "o")]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["batch", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_cluster_mappings_reproduce_the_batch(dataset):
+    df = read_dataset(dataset)
+    batch = run_batch(df).results.set_index("name")
+    from pipeline import compute, parse_scenario
+
+    for name, mapping in cluster_mappings(df, str(dataset), ["A", "B"]):
+        r = compute(parse_scenario(mapping), draws=0)
+        assert r.metric("co2e_location_based").magnitude == pytest.approx(batch.loc[name, "co2e_location_based [t CO2e]"])
+
+
+def test_reports_are_parallel_and_resumable(dataset, tmp_path):
+    out = tmp_path / "out"
+    assert run(dataset, out, reports=True, workers=2, summary=False, formats=("html",)) == 1
+    folder = out / "a"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["input_hash"]
+    first = (folder / "report.html").stat().st_mtime_ns
+    time.sleep(0.01)
+    # a second run skips the clusters whose inputs did not change
+    df = read_dataset(dataset)
+    (name, mapping), = list(cluster_mappings(df, str(dataset), ["A"]))
+    assert render_cluster(ReportTask(name, mapping, str(out), str(dataset), ("html",))) == ("A", "skipped")
+    assert (folder / "report.html").stat().st_mtime_ns == first
+    # a changed input is rendered again
+    mapping["pue"] = 1.3
+    assert render_cluster(ReportTask(name, mapping, str(out), str(dataset), ("html",))) == ("A", "written")
+    # an interrupted run (a file missing) is completed
+    shutil.rmtree(out / "b")
+    assert run(dataset, out, reports=True, workers=1, summary=False, formats=("html",)) == 1
+    assert (out / "b" / "report.html").exists()
+
+
+def test_progress_prints_plain_lines_when_not_a_terminal():
+    buf = io.StringIO()
+    p = Progress(3, "reports", stream=buf, every=0.0)
+    for _ in range(3):
+        p.update()
+    p.close()
+    lines = buf.getvalue().strip().splitlines()
+    assert lines[-1].startswith("reports: 3/3 (100%)")
+    assert "ETA" in lines[0]
+
+
+def test_dask_local_cluster_equals_local_run(dataset):
+    from dask import distributed  # the [dask] extra, installed by `make test`
+
+    # a real scheduler and two worker processes on loopback TCP
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        df = read_dataset(dataset)
+        remote = run_batch_distributed(df, str(dataset), client)
+    local = run_batch(read_dataset(dataset))
+    # same values and columns (text columns may come back as object instead of string dtype)
+    pd.testing.assert_frame_equal(remote.results, local.results, check_dtype=False)
+    pd.testing.assert_frame_equal(remote.errors, local.errors, check_dtype=False)
