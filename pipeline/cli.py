@@ -152,14 +152,21 @@ def _report(args: argparse.Namespace) -> int:
     from pipeline.report.render import write_report
 
     result = compute(args.scenario, draws=args.draws, seed=args.seed)
-    formats = ("html", "pdf") if args.format == "both" else (args.format,)
     for i in range(len(result)):
-        paths = write_report(result, i, Path(args.out), formats)
+        paths = write_report(result, i, Path(args.out), _formats(args))
         print(f"{result.resolved[i].scenario.name}:")
-        for kind in ("pdf", "html", "json", "csv", "manifest"):
-            if kind in paths:
-                print(f"  {paths[kind]}")
+        _print_paths(paths)
     return 0
+
+
+def _formats(args: argparse.Namespace) -> tuple[str, ...]:
+    return ("html", "pdf") if args.format == "both" else (args.format,)
+
+
+def _print_paths(paths: dict[str, Any]) -> None:
+    for kind in ("pdf", "html", "json", "csv", "manifest"):
+        if kind in paths:
+            print(f"  {paths[kind]}")
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -173,26 +180,22 @@ def _compare(args: argparse.Namespace) -> int:
     comparison = compare(args.scenario, args.supply, draws=args.draws, seed=args.seed)
     seconds = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("reports") / f"{slug(comparison.base.name)}-compare"
-    formats = ("html", "pdf") if args.format == "both" else (args.format,)
-    paths = write_comparison(comparison, out, formats)
+    paths = write_comparison(comparison, out, _formats(args))
     draws = f"{comparison.result.draws:,} draws, " if comparison.result.draws else ""
     print(f"{len(comparison.variants)} variants ({draws}computed in {seconds:.2f} s):")
     for k, v in enumerate(comparison.variants):
         lb, mb = comparison.value("co2e_location_based", k), comparison.value("co2e_market_based", k)
         tag = " (baseline)" if k == 0 else ""
         print(f"  {v.name}{tag}: CO2e location-based {lb.magnitude:,.0f} t, market-based {mb.magnitude:,.0f} t")
-    for kind in ("pdf", "html", "json", "csv", "manifest"):
-        if kind in paths:
-            print(f"  {paths[kind]}")
+    _print_paths(paths)
     return 0
 
 
 def _batch(args: argparse.Namespace) -> int:
     from pipeline.batch_run import run
 
-    formats = ("html", "pdf") if args.format == "both" else (args.format,)
     return run(args.dataset, args.out, reports=args.reports, workers=args.workers, scheduler=args.scheduler,
-               summary=not args.no_summary, formats=formats)
+               summary=not args.no_summary, formats=_formats(args))
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -57,3 +57,13 @@ def test_markdown_lists_every_case(frame: pd.DataFrame) -> None:
 
 def test_docs_are_current(frame: pd.DataFrame) -> None:
     assert (ROOT / "docs" / "validation.md").read_text(encoding="utf-8") == validation_markdown(frame)
+
+
+def test_methodology_document_is_current():
+    """docs/methodology.md is generated from the same METHOD list the reports print."""
+    from pathlib import Path
+
+    from pipeline.methodology import methodology_markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "methodology.md"
+    assert doc.read_text(encoding="utf-8") == methodology_markdown(), "run: python -m pipeline.methodology > docs/methodology.md"

@@ -143,24 +143,8 @@ def _headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str,
                      "value": fmt_quantity(g("energy"), "MWh"),
                      "alt": (f"{fmt_quantity(g('energy_per_day'), 'MWh / day')}" if g("energy_per_day") else ""),
                      "equivalent": year_use})
-    w_on, w_off = g("water_onsite"), g("water_offsite")
-    per_day_on, per_day_off = g("water_onsite_per_day"), g("water_offsite_per_day")
-    rows.append({"metric": "water_onsite_per_day" if per_day_on is not None else "water_onsite",
-                 "unit": "US_liquid_gallon / day" if per_day_on is not None else "m ** 3",
-                 "label": "Water on site (cooling)",
-                 "value": (fmt_quantity(per_day_on, "US_liquid_gallon / day") if per_day_on is not None
-                           else fmt_quantity(w_on, "m ** 3")),
-                 "alt": (f"{fmt_quantity(per_day_on, 'L / day')}; {fmt_quantity(w_on, 'm ** 3')} in total"
-                         if per_day_on is not None else f"{fmt_quantity(w_on, 'L')}"),
-                 "equivalent": _equivalent(w_on, "olympic_pool", "{n} Olympic swimming pools in total", used)})
-    rows.append({"metric": "water_offsite_per_day" if per_day_off is not None else "water_offsite",
-                 "unit": "US_liquid_gallon / day" if per_day_off is not None else "m ** 3",
-                 "label": "Water off site (generating the electricity)",
-                 "value": (fmt_quantity(per_day_off, "US_liquid_gallon / day") if per_day_off is not None
-                           else fmt_quantity(w_off, "m ** 3")),
-                 "alt": (f"{fmt_quantity(per_day_off, 'L / day')}; {fmt_quantity(w_off, 'm ** 3')} in total"
-                         if per_day_off is not None else f"{fmt_quantity(w_off, 'L')}"),
-                 "equivalent": _equivalent(w_off, "olympic_pool", "{n} Olympic swimming pools in total", used)})
+    for where, label in (("onsite", "Water on site (cooling)"), ("offsite", "Water off site (generating the electricity)")):
+        rows.append(_water_row(result, i, where, label, used))
     rows.append({"metric": "co2e_location_based", "label": "CO2e, location-based", "unit": "t CO2e",
                  "value": fmt_quantity(g("co2e_location_based"), "t CO2e"),
                  "alt": f"on-site combustion {fmt_quantity(g('co2e_onsite'), 't CO2e')}",
@@ -177,6 +161,18 @@ def _headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str,
                      "value": fmt_quantity(g("co2e_embodied"), "t CO2e"),
                      "alt": "share of manufacturing emissions for the period", "equivalent": ""})
     return rows
+
+
+def _water_row(result: Results, i: int, where: str, label: str, used: list[ref.Factor]) -> dict[str, str]:
+    """A headline card for on-site or off-site water: per day in US gallons where a period exists."""
+    total, per_day = result.metric(f"water_{where}", i), result.metric(f"water_{where}_per_day", i)
+    pools = _equivalent(total, "olympic_pool", "{n} Olympic swimming pools in total", used)
+    if per_day is None:
+        return {"metric": f"water_{where}", "unit": "m ** 3", "label": label, "value": fmt_quantity(total, "m ** 3"),
+                "alt": fmt_quantity(total, "L"), "equivalent": pools}
+    return {"metric": f"water_{where}_per_day", "unit": "US_liquid_gallon / day", "label": label,
+            "value": fmt_quantity(per_day, "US_liquid_gallon / day"),
+            "alt": f"{fmt_quantity(per_day, 'L / day')}; {fmt_quantity(total, 'm ** 3')} in total", "equivalent": pools}
 
 
 def build_charts(result: Results, i: int) -> list[Chart]:

@@ -1,0 +1,45 @@
+"""The floor for `clusterprint batch`: read the same CSV with pandas, do the same arithmetic on bare
+floats (units handled by hand, reference values as literals), write the same kind of CSV.
+
+Usage: python -m bench.floor_batch INPUT.csv OUTPUT.csv
+"""
+
+import sys
+
+import numpy as np
+import pandas as pd
+
+TDP = {"h100-sxm": 700.0, "a100-sxm4": 400.0, "b200": 1000.0}
+IDLE = {"h100-sxm": 70.0, "a100-sxm4": 50.0, "b200": 100.0}
+HOST = {"h100-sxm": 575.0, "a100-sxm4": 412.5, "b200": 787.5}
+GRID_G_PER_KWH = {"us-srtv": 903.3 * 0.45359237, "fr": 44.2, "de": 342.1}
+GRID_L_PER_KWH = {"us-srtv": 3.5964818818605586, "fr": 3.67, "de": 1.95}
+
+
+def main(src: str, dst: str) -> None:
+    df = pd.read_csv(src)
+    acc = df["accelerator"]
+    full, idle, host = acc.map(TDP).to_numpy(), acc.map(IDLE).to_numpy(), acc.map(HOST).to_numpy()
+    ci, cw = df["grid"].map(GRID_G_PER_KWH).to_numpy(), df["grid"].map(GRID_L_PER_KWH).to_numpy()
+    n, u, hours = df["count"].to_numpy(float), df["utilization"].to_numpy(float), df["period [h]"].to_numpy(float)
+    pue, wue = df["pue"].to_numpy(float), df["wue [L/kWh]"].to_numpy(float)
+    acc_w = idle + u * (full - idle)
+    it_w = n * (acc_w + host)
+    peak_w = n * (full + host)
+    it_mwh = it_w * hours / 1e6
+    mwh = it_mwh * pue
+    out = pd.DataFrame({
+        "name": df["name"],
+        "it_power [MW]": it_w / 1e6, "it_power_peak [MW]": peak_w / 1e6,
+        "facility_power [MW]": it_w * pue / 1e6, "facility_power_peak [MW]": peak_w * pue / 1e6,
+        "it_energy [MWh]": it_mwh, "energy [MWh]": mwh, "energy_per_day [MWh / day]": mwh / hours * 24,
+        "water_onsite [m ** 3]": it_mwh * wue, "water_offsite [m ** 3]": mwh * cw,
+        "water_total [m ** 3]": it_mwh * wue + mwh * cw,
+        "co2e_location_based [t CO2e]": mwh * ci / 1000, "co2e_market_based [t CO2e]": mwh * ci / 1000,
+        "co2e_embodied [t CO2e]": np.where(acc == "h100-sxm", n * hours / 35064 * (164 + 712.5) / 1000, np.nan),
+    })
+    out.to_csv(dst, index=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,94 @@
+"""docs/methodology.md, generated from the same METHOD list the reports print.
+
+``python -m pipeline.methodology > docs/methodology.md``; a test checks the file is current.
+"""
+
+from __future__ import annotations
+
+from pipeline import reference as ref
+from pipeline.report.model import METHOD
+
+DEFINITIONS = """\
+## Definitions we follow
+
+- **PUE** (The Green Grid, WP#49): total facility energy / IT equipment energy. clusterprint multiplies IT
+  power and energy by PUE; the peak facility power assumes the same ratio at peak.
+- **WUE** (The Green Grid, WP#35): annual site water *consumed* / IT equipment energy, in L/kWh. clusterprint
+  applies WUE to **IT** energy, not to facility energy.
+- **Water consumption vs withdrawal**: all water figures are consumption (evaporated or otherwise not
+  returned). Withdrawal, which is larger (once-through cooling returns most of what it takes), is out of scope.
+- **Off-site water**: energy × the water consumed per kWh generated (EWIF), following Li et al. (2023,
+  "Making AI Less Thirsty"), for the electricity physically drawn. Hydropower's reservoir evaporation is counted
+  (Macknick et al. 2012), which makes hydro-heavy grids water-intensive.
+- **Location-based and market-based CO2e** (GHG Protocol Scope 2 Guidance, 2015): location-based uses the
+  average emission factor of the grid where electricity is drawn; market-based uses the factors of contractual
+  instruments (PPAs, certificates: 0 g CO2e/kWh for renewables) and, for the rest, a residual factor. No residual
+  mix is shipped: unmatched energy uses the grid average, which tends to understate market-based CO2e (printed as
+  an assumption whenever a PPA is present). On-site combustion (Scope 1) is added to both.
+- **Direct vs lifecycle factors**: eGRID rates are *direct* (stack CO2, CH4, N2O at generation, no upstream,
+  no transmission losses); Ember and IPCC AR5 technology factors are *lifecycle* (construction, fuel supply,
+  decommissioning). Every grid factor carries its basis in `grids.csv`, and reports print it with its source.
+  Comparing a direct with a lifecycle factor mixes bases: the comparison report shows both factors.
+- **CO2e** is a pint dimension of its own: `kg CO2e` cannot be added to plain `kg`. CH4 and N2O from on-site
+  combustion are weighted by the GWP metric named in the scenario (`AR5GWP100` by default, as eGRID).
+- **Uncertainty**: ranged inputs and reference factors with published ranges are drawn independently (uniform
+  or triangular; reference ranges triangular around the published central value) in a seeded Monte Carlo;
+  results are P50 with P5–P95. Draws of one input are shared between compared variants (common random numbers).
+"""
+
+OUT_OF_SCOPE = """\
+## Out of scope (for now)
+
+- Hourly or marginal grid intensity, and weather-driven WUE (the shared hourly data are staged for this).
+- Batteries (e.g. Colossus's Megapacks) as a supply source: they shift energy in time; over a year they add
+  their round-trip losses, which are not modelled.
+- Transmission and distribution losses, water withdrawal, other pollutants than NOx, embodied impacts of
+  buildings and network equipment, and the upstream emissions of on-site natural gas (methane leakage).
+- Embodied carbon of accelerators with no published figure: the metric is then absent, never zero.
+"""
+
+COMPARISON = """\
+## How clusterprint differs from other tools
+
+| Tool | What it does differently | clusterprint |
+|---|---|---|
+| CodeCarbon | Measures a running job; PUE defaults to 1.0, WUE to 0; applies WUE after PUE; falls back silently from API to region to world average | Estimates a whole fleet before or without running it; WUE applied to IT energy; a missing factor is an error or a printed assumption |
+| Green Algorithms | n × TDP × usage × PUE for one job, no H100; no water, no market-based | Mixed fleets with idle/host power, water on and off site, location- and market-based CO2e |
+| EcoLogits | Per LLM request; water = E × (WUE_on + PUE × WUE_off) where E may already include PUE (our reading of the code) | Per cluster; off-site water uses facility energy once |
+| LLMCarbon | Training energy from FLOPs; embodied from die area × carbon per area, 5-year life | Energy from fleet power; embodied from published product footprints, 4-year life (3–5 as a range) |
+| Epoch AI | Peak power = TDP × chips × 1.82 × PUE | Mean and peak power with idle and host power separated; claims checked against the model |
+| ML CO2 Impact | TDP × hours × region intensity; no PUE | PUE always applied and printed |
+"""
+
+
+def defaults_markdown() -> str:
+    """The shipped defaults (defaults.csv) as a table with their sources."""
+    df = ref.table("defaults")
+    lines = ["## Defaults and why", "", "| parameter | value | unit | range | status | source |", "|---|---|---|---|---|---|"]
+    for _, r in df.iterrows():
+        rng = "" if r.isna()["low"] else f"{r['low']:g}–{r['high']:g}"
+        unit = "" if str(r["unit"]) == "dimensionless" else r["unit"]
+        lines.append(f"| `{r['parameter']}` | {r['value']:g} | {unit} | {rng} | {r['status']} | {r['source']} |")
+    lines += ["", "Accelerator power defaults (TDP, idle, host power per accelerator) live in `accelerators.csv`; where "
+              "no measured idle figure exists, idle power is assumed to be 10 % of TDP (status `assumed`, printed).", ""]
+    return "\n".join(lines)
+
+
+def methodology_markdown() -> str:
+    """The whole methodology document."""
+    stages = ["## Stages", "", "The stages run in this order; each is a pure, unit-checked, vectorised function "
+              "(`pipeline/stages/`). The report's method section prints the same list.", ""]
+    for i, (stage, formula, text) in enumerate(METHOD, 1):
+        stages += [f"{i}. **{stage}.** `{formula}`  ", f"   {text}", ""]
+    return "\n".join([
+        "# clusterprint methodology", "",
+        "How clusterprint turns an accelerator fleet into power, energy, water and CO2e. Generated by "
+        "`python -m pipeline.methodology` from the code that the reports use.", "",
+        *stages, DEFINITIONS, defaults_markdown(), OUT_OF_SCOPE, COMPARISON,
+    ])
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(methodology_markdown())
