@@ -28,15 +28,25 @@ def main(src: str, dst: str) -> None:
     peak_w = n * (full + host)
     it_mwh = it_w * hours / 1e6
     mwh = it_mwh * pue
-    out = pd.DataFrame({
+    days = hours / 24
+    zero = np.zeros(len(df))
+    w_on, w_off = it_mwh * wue, mwh * cw
+    co2 = mwh * ci / 1000
+    embodied = {"h100-sxm": 164.0 + 712.5, "a100-sxm4": 150.0 + 712.5}
+    out = pd.DataFrame({  # the same 25 metric columns as clusterprint's results.csv
         "name": df["name"],
         "it_power [MW]": it_w / 1e6, "it_power_peak [MW]": peak_w / 1e6,
+        "it_power_accelerators [MW]": n * acc_w / 1e6, "it_power_hosts [MW]": n * host / 1e6,
         "facility_power [MW]": it_w * pue / 1e6, "facility_power_peak [MW]": peak_w * pue / 1e6,
-        "it_energy [MWh]": it_mwh, "energy [MWh]": mwh, "energy_per_day [MWh / day]": mwh / hours * 24,
-        "water_onsite [m ** 3]": it_mwh * wue, "water_offsite [m ** 3]": mwh * cw,
-        "water_total [m ** 3]": it_mwh * wue + mwh * cw,
-        "co2e_location_based [t CO2e]": mwh * ci / 1000, "co2e_market_based [t CO2e]": mwh * ci / 1000,
-        "co2e_embodied [t CO2e]": np.where(acc == "h100-sxm", n * hours / 35064 * (164 + 712.5) / 1000, np.nan),
+        "it_energy [MWh]": it_mwh, "energy [MWh]": mwh, "grid_energy [MWh]": mwh, "onsite_energy [MWh]": zero,
+        "ppa_energy [MWh]": zero, "energy_per_day [MWh / day]": mwh / days,
+        "water_onsite [m ** 3]": w_on, "water_offsite [m ** 3]": w_off, "water_offsite_grid [m ** 3]": w_off,
+        "water_offsite_onsite_plant [m ** 3]": zero, "water_total [m ** 3]": w_on + w_off,
+        "water_onsite_per_day [m ** 3 / day]": w_on / days, "water_offsite_per_day [m ** 3 / day]": w_off / days,
+        "co2e_location_based [t CO2e]": co2, "co2e_market_based [t CO2e]": co2, "co2e_grid [t CO2e]": co2,
+        "co2e_onsite [t CO2e]": zero,
+        "co2e_embodied [t CO2e]": n * hours / 35064 * acc.map(embodied).to_numpy(dtype=float) / 1000,
+        "nox_onsite [t]": zero,
     })
     out.to_csv(dst, index=False)
 

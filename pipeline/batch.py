@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,8 +138,9 @@ class _Errors:
         self.bad = np.zeros(n, dtype=bool)
         self.by_field: dict[str, np.ndarray] = {}
 
-    def add(self, mask: np.ndarray | pd.Series, field: str, message: str | pd.Series | np.ndarray,
-            everywhere: bool = False) -> None:
+    def add(self, mask: np.ndarray | pd.Series, field: str, message: Any, everywhere: bool = False) -> None:
+        """Record ``message`` for the rows in ``mask``: a string, a full-length array or Series, or a
+        callable building the messages of the masked positions only (so 10^6 clean rows cost nothing)."""
         mask = np.asarray(mask, dtype=bool).copy()
         if field in CLUSTER_FIELDS and not everywhere:
             mask &= self.scope
@@ -147,6 +149,8 @@ class _Errors:
         pos = np.flatnonzero(mask)
         if isinstance(message, str):
             msg = np.full(len(pos), message, dtype=object)
+        elif callable(message):
+            msg = np.asarray(message(pos), dtype=object)
         else:
             msg = np.asarray(message, dtype=object)[pos]
         self.parts.append(pd.DataFrame({"pos": pos, "field": field, "message": msg}))
@@ -173,6 +177,11 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
 
 def _got(text: pd.Series) -> pd.Series:
     return " (got " + text.fillna("").map(repr) + ")"
+
+
+def _saying(prefix: str, text: pd.Series) -> Any:
+    """A message builder: ``prefix`` plus the offending cell, built only for the rows that need it."""
+    return lambda pos: (prefix + _got(text.iloc[pos])).to_numpy(dtype=object)
 
 
 @cache
@@ -206,14 +215,20 @@ def _quantity(df: pd.DataFrame, field: str, header_unit: str, errs: _Errors) -> 
     else:
         text = _text(df, field)
         present = text.notna().to_numpy()
-        parts = text.str.extract(_CELL, flags=re.IGNORECASE)
-        num = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float)
-        unit = parts[1].fillna("").astype(object)
-        unreadable = present & parts[0].isna().to_numpy()
-        errs.add(unreadable, field, f"cannot read as a number with a unit (e.g. '{_EXAMPLES[dimension]}')"
-                 + _got(text))
+        # fast path: plain numbers (units in the header); the regex runs only on the other cells
+        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        unit = pd.Series("", index=df.index, dtype=object)
+        rest = present & np.isnan(num)
+        if rest.any():
+            parts = text[rest].str.extract(_CELL, flags=re.IGNORECASE)
+            num[rest] = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            unit[rest] = parts[1].fillna("").astype(object).to_numpy()
+            unreadable = rest.copy()
+            unreadable[rest] = parts[0].isna().to_numpy()
+        else:
+            unreadable = np.zeros(n, dtype=bool)
+        errs.add(unreadable, field, _saying(f"cannot read as a number with a unit (e.g. '{_EXAMPLES[dimension]}')", text))
         given = present & ~unreadable
-    got = _got(text)
     eff = unit.where(unit != "", header_unit).to_numpy(dtype=object)
     factors = np.full(n, np.nan)
     for u in pd.unique(eff[given]):
@@ -222,19 +237,19 @@ def _quantity(df: pd.DataFrame, field: str, header_unit: str, errs: _Errors) -> 
             if dimension == "dimensionless":
                 factors[m] = 1.0
             else:
-                errs.add(m, field, f"a bare number has no unit; give a {dimension} with its unit, e.g. "
-                         f"'{_EXAMPLES[dimension]}', or put the unit in the header ('{field} [unit]')" + got)
+                errs.add(m, field, _saying(f"a bare number has no unit; give a {dimension} with its unit, e.g. "
+                         f"'{_EXAMPLES[dimension]}', or put the unit in the header ('{field} [unit]')", text))
             continue
         f = _unit_factor(str(u), dimension, target)
         if isinstance(f, str):
-            errs.add(m, field, f + got)
+            errs.add(m, field, _saying(f, text))
         else:
             factors[m] = f
     values = np.where(given, num * factors, np.nan)
     ok = given & ~np.isnan(factors)
     with np.errstate(invalid="ignore"):
-        errs.add(ok & ~np.isfinite(values), field, "must be a finite number" + got)
-        errs.add(ok & np.isfinite(values) & (values < 0), field, "must not be negative" + got)
+        errs.add(ok & ~np.isfinite(values), field, _saying("must be a finite number", text))
+        errs.add(ok & np.isfinite(values) & (values < 0), field, _saying("must not be negative", text))
     return values, given
 
 
@@ -337,7 +352,7 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>") -> BatchResult:
 
     # ranges
     def out_of_range(mask: np.ndarray, f: str, allowed: str) -> None:
-        errs.add(mask & ~errs.field(f), f, f"out of range; allowed {allowed}" + _got(_text(df, f)))
+        errs.add(mask & ~errs.field(f), f, _saying(f"out of range; allowed {allowed}", _text(df, f)))
 
     with np.errstate(invalid="ignore"):
         out_of_range(q["utilization"] > 1, "utilization", "0 to 1")
