@@ -319,3 +319,12 @@ def test_read_parquet(tmp_path, suffix):
     path = tmp_path / f"d{suffix}"
     df.to_parquet(path)
     assert run_batch(read_dataset(path)).errors.empty
+
+
+def test_read_excel_with_header_units(tmp_path):
+    df = pd.DataFrame([_row("x")], columns=HEADER)
+    path = tmp_path / "d.xlsx"
+    df.to_excel(path, index=False)
+    got = run_batch(read_dataset(path))
+    assert got.errors.empty
+    assert list(got.results["name"]) == ["x"]
