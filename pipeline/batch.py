@@ -60,6 +60,8 @@ QUANTITY_FIELDS: dict[str, tuple[str, str]] = {
     "ppa_share": ("dimensionless", ""),
 }
 ERROR_COLUMNS = ["row", "name", "field", "message"]
+#: Columns after the metrics in results.csv: the grid factors each cluster was computed with.
+FACTOR_COLUMNS = ["grid_intensity_used [g CO2e / kWh]", "grid_water_intensity_used [L / kWh]"]
 GWP_METRIC = "AR5GWP100"
 
 _EXAMPLES = {"dimensionless": "0.8", "time": "1 year", "power": "700 W", "water_intensity": "1.8 L/kWh",
@@ -486,7 +488,7 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>") -> BatchResult:
     extra = [c for c in df.columns if c not in FIELDS]
     metric_cols = [f"{m.name} [{m.unit}]" for m in METRICS]
     if len(spos) == 0:
-        results = pd.DataFrame(columns=["name", *metric_cols, *extra])
+        results = pd.DataFrame(columns=["name", *metric_cols, *FACTOR_COLUMNS, *extra])
         return BatchResult(results=results, errors=errors, source=source)
 
     def sq(values: np.ndarray | float, unit: str) -> pint.Quantity:
@@ -513,6 +515,9 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>") -> BatchResult:
     data: dict[str, object] = {"name": name.to_numpy(dtype=object)[spos]}
     for m in METRICS:
         data[f"{m.name} [{m.unit}]"] = np.asarray(metrics[m.name].m_as(m.unit), dtype=float)
+    # the grid factors each cluster was computed with (data or the row's own override)
+    data["grid_intensity_used [g CO2e / kWh]"] = sa.grid_intensity.m_as("g CO2e / kWh")
+    data["grid_water_intensity_used [L / kWh]"] = sa.grid_water_intensity.m_as("L / kWh")
     results = pd.DataFrame(data)
     for c in extra:
         results[c] = df[c].to_numpy()[spos]

@@ -141,8 +141,9 @@ def render_cluster(task: ReportTask) -> tuple[str, str]:
     return task.name, "written"
 
 
-def render_reports(tasks: list[ReportTask], workers: int, progress: Progress | None = None) -> dict[str, int]:
-    """Render per-cluster reports in a process pool, streaming (a bounded window of tasks in flight)."""
+def render_reports(tasks: Iterable[ReportTask], workers: int, progress: Progress | None = None) -> dict[str, int]:
+    """Render per-cluster reports in a process pool, streaming: tasks are drawn lazily and at most
+    ``4 * workers`` are in flight, so memory does not grow with the number of clusters."""
     counts = {"written": 0, "skipped": 0}
     if workers <= 1:
         for t in tasks:
@@ -232,8 +233,8 @@ def run(input_path: str | Path, out: str | Path, reports: bool = False, workers:
             _say(f"  {p}")
     if reports and len(result.results):
         names = list(result.results["name"])
-        tasks = [ReportTask(n, m, str(out), source, formats) for n, m in cluster_mappings(df, source, names)]
-        progress = Progress(len(tasks), "reports")
+        tasks = (ReportTask(n, m, str(out), source, formats) for n, m in cluster_mappings(df, source, names))
+        progress = Progress(len(names), "reports")
         if scheduler:
             from dask.distributed import Client
             from dask.distributed import as_completed as dask_completed

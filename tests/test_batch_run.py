@@ -124,3 +124,25 @@ def test_dask_local_cluster_equals_local_run(dataset):
     # same values and columns (text columns may come back as object instead of string dtype)
     pd.testing.assert_frame_equal(remote.results, local.results, check_dtype=False)
     pd.testing.assert_frame_equal(remote.errors, local.errors, check_dtype=False)
+
+
+def test_summary_report_of_the_shipped_dataset(root, tmp_path, caplog):
+    import logging
+
+    from pypdf import PdfReader
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        code = run(root / "inputs/ai-clusters.csv", tmp_path, summary=True)
+    assert code == 0
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert len(results) >= 40
+    assert results["source_url"].notna().all()
+    assert results["grid_intensity_used [g CO2e / kWh]"].gt(0).all()
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "summary.pdf").pages)
+    text = " ".join(text.split())
+    assert "report a site power; reported ÷ modelled peak has median" in text
+    assert "xAI Colossus 1 (phase 1)" in text
+    assert "accelerator.h100-sxm.tdp" in text  # the factors behind the clusters, with sources
+    html = (tmp_path / "summary.html").read_text()
+    assert "Reported and assumed inputs" in html

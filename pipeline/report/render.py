@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import logging
 import os
 import re
 import tempfile
@@ -172,11 +171,6 @@ def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...
     paths["manifest"] = folder / "manifest.json"
     write_atomic(paths["manifest"], json.dumps(manifest, indent=2))
     return paths
-
-
-def weasyprint_logger() -> logging.Logger:
-    """WeasyPrint's logger (tests fail on any record it emits)."""
-    return logging.getLogger("weasyprint")
 
 
 def write_comparison(comparison: Any, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:

@@ -15,7 +15,7 @@ from pipeline import reference as ref
 from pipeline.batch import BatchResult
 from pipeline.report import charts
 from pipeline.report.filters import fmt_number, fmt_quantity, fmt_ratio
-from pipeline.report.model import GLOSSARY, Chart
+from pipeline.report.model import GLOSSARY, Chart, assumption_rows
 from pipeline.results import METRIC_BY_NAME
 from pipeline.units import Q_
 
@@ -103,9 +103,26 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         "top_water": top("water_onsite_per_day"), "charts": chart_list, "comparison": comparison,
         "assumed": assumed, "errors": errors, "more_errors": max(len(result.errors) - 40, 0),
         "editions": sorted(ref.data_editions().items()),
+        "factors": assumption_rows(factors_used(df, res)),
         "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
         "has_reported": bool(reported is not None and np.isfinite(reported).any()),
     }
+
+
+def factors_used(df: pd.DataFrame, res: pd.DataFrame) -> list[ref.Factor]:
+    """The reference factors behind the computed clusters: their accelerators, grids and on-site plants."""
+    names = set(res["name"])
+    rows = df[df["name"].isin(names)] if "name" in df else df.iloc[0:0]
+    facts: list[ref.Factor] = []
+    for acc in sorted(set(rows.get("accelerator", pd.Series(dtype=str)).dropna().astype(str))):
+        facts += ref.factors("accelerators", "accelerator", acc).values()
+    for grid in sorted(set(rows.get("grid", pd.Series(dtype=str)).dropna().astype(str))):
+        facts += ref.factors("grids", "grid", grid).values()
+    for tech in sorted(set(rows.get("onsite_technology", pd.Series(dtype=str)).dropna().astype(str))):
+        facts += ref.factors("onsite", "on-site technology", tech).values()
+    facts += [ref.default(p) for p in ("hardware_lifetime", "server_embodied", "accelerators_per_server",
+                                       "ppa_intensity")]
+    return facts
 
 
 def write_summary(result: BatchResult, df: pd.DataFrame, out: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
