@@ -250,6 +250,33 @@ def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
     return rows
 
 
+def input_display(s: Any) -> dict[str, str]:
+    """The scenario's main inputs for display, with their ranges where they were drawn."""
+    ranged = dict(s.uncertain)
+
+    def with_range(path: str, text: str, fmt: Any) -> str:
+        d = ranged.get(path)
+        return text if d is None else f"{text} ({fmt(d.low)}–{fmt(d.high)}, {d.kind})"
+
+    def pct(x: float) -> str:
+        return fmt_percent(x)
+
+    def plain(x: float) -> str:
+        return f"{x:,.4g}"
+
+    supply = s.supply
+    grid = supply.grid or ("generation mix" if supply.mix else "explicit intensities")
+    return {
+        "utilization": with_range("utilization", fmt_percent(s.utilization), pct),
+        "pue": with_range("pue", fmt_number(s.pue), plain),
+        "wue": with_range("wue", fmt_quantity(s.wue, "L / kWh"), plain),
+        "grid": grid,
+        "onsite": (with_range("supply.onsite.share", f"{fmt_percent(supply.onsite_share)} {supply.onsite_technology}", pct)
+                   if supply.onsite_share else "none"),
+        "ppa": with_range("supply.ppa.share", fmt_percent(supply.ppa_share), pct) if supply.ppa_share else "none",
+    }
+
+
 def group_rows(result: Results, i: int) -> list[dict[str, str]]:
     """The fleet table: one row per accelerator group."""
     rows = []
@@ -279,6 +306,8 @@ def claim_rows(result: Results, i: int) -> list[dict[str, str]]:
             "claimed": f"{fmt_number(float(c.claimed.magnitude))} {claimed_unit}",
             "modelled": fmt_quantity(c.modelled, claimed_unit) if c.modelled is not None else "not modelled",
             "modelled_canonical": fmt_quantity(c.modelled, unit),
+            "range": (f"{fmt_quantity(c.low, claimed_unit)} – {fmt_quantity(c.high, claimed_unit)}"
+                      if result.draws and c.low is not None and c.high is not None and c.low != c.high else ""),
             "ratio": fmt_ratio(c.ratio), "verdict": c.verdict, "verdict_class": c.verdict.replace(" ", "-"),
             "tolerance": fmt_percent(c.tolerance), "source": c.source, "note": c.note,
         })
@@ -340,10 +369,6 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "assumptions": assumption_rows(facts),
         "editions": sorted(ref.data_editions().items()),
         "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
-        "inputs": {"utilization": fmt_percent(s.utilization), "pue": fmt_number(s.pue),
-                   "wue": fmt_quantity(s.wue, "L / kWh"), "grid": s.supply.grid or "explicit intensities",
-                   "onsite": (f"{fmt_percent(s.supply.onsite_share)} {s.supply.onsite_technology}"
-                              if s.supply.onsite_share else "none"),
-                   "ppa": fmt_percent(s.supply.ppa_share) if s.supply.ppa_share else "none"},
+        "inputs": input_display(s),
         "file": s.file,
     }
