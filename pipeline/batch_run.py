@@ -203,11 +203,26 @@ def merge_results(parts: list[BatchResult], source: str, order: list[str]) -> Ba
 
 
 def run(input_path: str | Path, out: str | Path, reports: bool = False, workers: int | None = None,
-        scheduler: str | None = None, summary: bool = True, formats: tuple[str, ...] = ("html", "pdf")) -> int:
-    """The batch command: returns the exit code (0 all rows computed, 1 some rows in errors.csv)."""
+        scheduler: Any = None, summary: bool = True, formats: tuple[str, ...] = ("html", "pdf")) -> int:
+    """The batch command: returns the exit code (0 all rows computed, 1 some rows in errors.csv).
+
+    ``scheduler`` is a Dask scheduler address or an open ``dask.distributed.Client``; with it, the compute
+    runs as one task per partition of clusters and each per-cluster report is one task.
+    """
+    if scheduler is None:
+        return _run(input_path, Path(out), reports, workers, None, summary, formats)
+    from dask.distributed import Client
+
+    if isinstance(scheduler, Client):
+        return _run(input_path, Path(out), reports, workers, scheduler, summary, formats)
+    with Client(scheduler) as client:
+        return _run(input_path, Path(out), reports, workers, client, summary, formats)
+
+
+def _run(input_path: str | Path, out: Path, reports: bool, workers: int | None, client: Any, summary: bool,
+         formats: tuple[str, ...]) -> int:
     from pipeline.batch import write_outputs
 
-    out = Path(out)
     source = str(input_path)
     df = read_dataset(input_path)
     missing = [c for c in ("name", "accelerator") if c not in df.columns]
@@ -217,14 +232,11 @@ def run(input_path: str | Path, out: str | Path, reports: bool = False, workers:
         raise ScenarioError([Problem(source, c, "required column missing", None,
                                      ", ".join(["name", *GROUP_FIELDS, *CLUSTER_FIELDS])) for c in missing])
     t0 = time.perf_counter()
-    if scheduler:
-        result = run_batch_distributed(df, source, scheduler)
-    else:
-        result = run_batch(df, source=source)
+    result = run_batch_distributed(df, source, client) if client is not None else run_batch(df, source=source)
     paths = write_outputs(result, out)
     n_rows, n_bad = len(df), result.errors["row"].nunique() if len(result.errors) else 0
     _say(f"{len(result.results)} clusters computed from {n_rows} rows in {time.perf_counter() - t0:.2f} s; "
-          f"{n_bad} rows in errors.csv")
+         f"{n_bad} rows in errors.csv")
     _say(f"  {paths['results']}\n  {paths['errors']}")
     if summary:
         from pipeline.report.summary import write_summary
@@ -235,13 +247,11 @@ def run(input_path: str | Path, out: str | Path, reports: bool = False, workers:
         names = list(result.results["name"])
         tasks = (ReportTask(n, m, str(out), source, formats) for n, m in cluster_mappings(df, source, names))
         progress = Progress(len(names), "reports")
-        if scheduler:
-            from dask.distributed import Client
+        if client is not None:
             from dask.distributed import as_completed as dask_completed
 
-            client = Client(scheduler)
             counts = {"written": 0, "skipped": 0}
-            for fut in dask_completed(client.map(render_cluster, tasks, pure=False)):
+            for fut in dask_completed(client.map(render_cluster, list(tasks), pure=False)):
                 counts[fut.result()[1]] += 1
                 progress.update()
         else:

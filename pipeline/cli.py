@@ -186,7 +186,8 @@ def _compare(args: argparse.Namespace) -> int:
     for k, v in enumerate(comparison.variants):
         lb, mb = comparison.value("co2e_location_based", k), comparison.value("co2e_market_based", k)
         tag = " (baseline)" if k == 0 else ""
-        print(f"  {v.name}{tag}: CO2e location-based {lb.magnitude:,.0f} t, market-based {mb.magnitude:,.0f} t")
+        if lb is not None and mb is not None:
+            print(f"  {v.name}{tag}: CO2e location-based {lb.magnitude:,.0f} t, market-based {mb.magnitude:,.0f} t")
     _print_paths(paths)
     return 0
 

@@ -120,6 +120,12 @@ def test_dask_local_cluster_equals_local_run(dataset):
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         df = read_dataset(dataset)
         remote = run_batch_distributed(df, str(dataset), client)
+        # the whole command on the cluster: compute partitions plus one task per report
+        out = dataset.parent / "dask-out"
+        assert run(dataset, out, reports=True, scheduler=cluster.scheduler_address, summary=False,
+                   formats=("html",)) == 1
+        assert (out / "a" / "report.html").exists()
+        assert (out / "b" / "manifest.json").exists()
     local = run_batch(read_dataset(dataset))
     # same values and columns (text columns may come back as object instead of string dtype)
     pd.testing.assert_frame_equal(remote.results, local.results, check_dtype=False)
