@@ -8,6 +8,10 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils chromium; do
   have "$pkg" || need+=("$pkg")
 done
+# Debian's own Python needs python3-venv (ensurepip) before `python3 -m venv` works
+if ! "${PY:-python3}" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  need+=("python3-venv")
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"

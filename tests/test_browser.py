@@ -18,10 +18,24 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["report", "comparison", "summary"])
 def report_html(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser")
-    return write_report(compute(request.config.rootpath / "inputs/colossus-phase2.yaml"), 0, out, ("html",))["html"]
+    """Each kind of HTML page clusterprint writes."""
+    root = request.config.rootpath
+    out = tmp_path_factory.mktemp(request.param)
+    if request.param == "report":
+        return write_report(compute(root / "inputs/colossus-phase2.yaml"), 0, out, ("html",))["html"]
+    if request.param == "comparison":
+        from pipeline.compare import compare
+        from pipeline.report.render import write_comparison
+
+        c = compare(root / "inputs/colossus.yaml", ["grid", "gas-turbines", "ppa-100", "colossus-hybrid", "france",
+                                                     "mix:coal=0.2,gas=0.3,nuclear=0.4,hydro=0.1"], draws=1000)
+        return write_comparison(c, out, ("html",))["html"]
+    from pipeline.batch_run import run
+
+    run(root / "inputs/ai-clusters.csv", out, summary=True, formats=("html",))
+    return out / "summary.html"
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +65,7 @@ def test_no_horizontal_overflow_and_no_requests(browser, report_html, width):
         return {scroll: doc.scrollWidth, client: doc.clientWidth, wide: wide.slice(0, 5)};
     }""")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"report-{width}px.png"), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / f"{report_html.stem}-{width}px.png"), full_page=False)
     page.close()
     assert overflow["scroll"] <= overflow["client"], overflow
     assert overflow["wide"] == [], overflow
