@@ -67,6 +67,11 @@ _FILE_OF = {
 }
 
 
+#: Prefix of factor names from each keyed table: ``accelerator.h100-sxm.tdp``, ``grid.us-srtv.co2e_intensity``.
+_PREFIX = {"accelerators": "accelerator", "grids": "grid", "technologies": "technology", "onsite": "onsite",
+           "fuels": "fuel", "cooling": "cooling"}
+
+
 def nearest(value: str, valid: list[str]) -> str | None:
     """The closest valid name to a typo, or None.
 
@@ -191,7 +196,7 @@ def factors(name: str, kind: str, id_: str) -> dict[str, Factor]:
     if rows.empty:
         raise UnknownIdError(kind, id_, ids(name))
     file = f"{name}.csv"
-    prefix = kind.replace(" ", "-").replace("on-site-technology", "onsite")
+    prefix = _PREFIX.get(name, name)
     return {
         str(r["parameter"]): _factor(r, f"{prefix}.{id_}.{r['parameter']}", file)
         for _, r in rows.iterrows()

@@ -699,7 +699,7 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
             problems.append(Problem(scenario.file, f"{path}.idle_power", "idle power is above full-load power",
                                     f"{idle:~}", f"at most {full:~}"))
         groups.append(ResolvedGroup(
-            accelerator=g.accelerator, label=g.label or _accelerator_name(data, g.accelerator),
+            accelerator=g.accelerator, label=g.label or _accelerator_name(g.accelerator),
             count=Q_(g.count if g.count is not None else nan, ""),
             accelerator_hours=g.accelerator_hours if g.accelerator_hours is not None else Q_(nan, "h"),
             full_power=full, idle_power=idle, host_power=host, embodied=emb,
@@ -819,7 +819,7 @@ def _pick(user: pint.Quantity | None, data: dict[str, ref.Factor], param: str, p
     return data[param].quantity
 
 
-def _accelerator_name(data: dict[str, ref.Factor], id_: str) -> str:
+def _accelerator_name(id_: str) -> str:
     df = ref.table("accelerators")
     names = df.loc[df["id"] == id_, "name"]
     return str(names.iloc[0]) if len(names) else id_
