@@ -286,7 +286,7 @@ def group_rows(result: Results, i: int) -> list[dict[str, str]]:
         count = float(grp.count.m_as(""))
         rows.append({
             "label": grp.label, "accelerator": grp.accelerator,
-            "count": fmt_number(count, 6) if count == count else "–",
+            "count": (f"{count:,.0f}" if count.is_integer() else fmt_number(count, 6)) if count == count else "–",
             "hours": fmt_quantity(result.groups["accelerator_time"][k], "h"),
             "full_power": fmt_quantity(grp.full_power, "W"), "idle_power": fmt_quantity(grp.idle_power, "W"),
             "host_power": fmt_quantity(grp.host_power, "W"),
