@@ -151,8 +151,9 @@ def histogram(prefix: str, title: str, values: Sequence[float], unit: str, log: 
     return _svg(fig, prefix)
 
 
-def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], reported: Sequence[float], unit: str) -> str:
-    """Log-log scatter of modelled against reported values, with the 1:1 line and a ±25 % band."""
+def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], reported: Sequence[float], unit: str,
+                         tolerance: float) -> str:
+    """Log-log scatter of modelled against reported values, with the 1:1 line and a ±``tolerance`` band."""
     import numpy as np
 
     plt = _pyplot()
@@ -160,7 +161,7 @@ def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], rep
     fig, ax = plt.subplots(figsize=(4.6, 4.0))
     lo, hi = max(min(m.min(), r.min()) / 1.5, 1e-3), max(m.max(), r.max()) * 1.5
     line = np.array([lo, hi])
-    ax.fill_between(line, line * 0.75, line * 1.25, color="#dff2e3", label="±25 %")
+    ax.fill_between(line, line * (1 - tolerance), line * (1 + tolerance), color="#dff2e3", label=f"±{tolerance:.0%}")
     ax.plot(line, line, color="#333333", linewidth=0.8, label="1 : 1")
     ax.scatter(r, m, s=18, color=PALETTE["accelerators"], zorder=3)
     ax.set_xscale("log")

@@ -126,6 +126,42 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def _scenario_bytes(scenario: Any) -> bytes:
+    """The scenario file as read, or its mapping as JSON when it came from a dataset row."""
+    path = Path(scenario.file)
+    return path.read_bytes() if path.is_file() else json.dumps(scenario.raw, default=str).encode()
+
+
+def _write_outputs(folder: Path, *, stem: str, data_stem: str, ctx: dict[str, Any], template: str, data_json: str,
+                   data_csv: str, attachments: list[tuple[str, bytes, str]], scenario: Any,
+                   formats: tuple[str, ...], manifest_extra: dict[str, Any]) -> dict[str, Path]:
+    """Write ``<stem>.html`` / ``.pdf``, ``<data_stem>.json`` / ``.csv`` and ``manifest.json``, atomically."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    paths: dict[str, Path] = {}
+    if "html" in formats:
+        paths["html"] = folder / f"{stem}.html"
+        write_atomic(paths["html"], render_html(ctx, mode="html", template=template))
+    if "pdf" in formats:
+        paths["pdf"] = folder / f"{stem}.pdf"
+        write_atomic(paths["pdf"], render_pdf(render_html(ctx, mode="pdf", template=template), attachments=attachments))
+    paths["json"] = folder / f"{data_stem}.json"
+    write_atomic(paths["json"], data_json)
+    paths["csv"] = folder / f"{data_stem}.csv"
+    write_atomic(paths["csv"], data_csv)
+    manifest = {
+        "clusterprint_version": __version__,
+        "created": now.isoformat(),
+        "scenario": {"name": scenario.name, "file": scenario.file,
+                     "sha256": hashlib.sha256(_scenario_bytes(scenario)).hexdigest()},
+        "reference_data": ref.data_editions(),
+        "files": sorted(p.name for p in paths.values()) + ["manifest.json"],
+        **manifest_extra,
+    }
+    paths["manifest"] = folder / "manifest.json"
+    write_atomic(paths["manifest"], json.dumps(manifest, indent=2))
+    return paths
+
+
 def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf"),
                  extra_manifest: dict[str, Any] | None = None) -> dict[str, Path]:
     """Write report.html / report.pdf, results.json, results.csv and manifest.json for scenario ``i``.
@@ -135,72 +171,25 @@ def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...
     from pipeline.report.model import report_context
 
     scenario = result.resolved[i].scenario
-    folder = Path(out_dir) / slug(scenario.name)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    ctx = report_context(result, i, generated=now)
     results_json = json.dumps({"scenarios": [result.scenario_dict(i)]}, indent=2)
-    frame = result.to_frame().iloc[[i]]
-    results_csv = frame.to_csv(index=False)
-    scenario_bytes = Path(scenario.file).read_bytes() if Path(scenario.file).is_file() else \
-        json.dumps(scenario.raw, default=str).encode()
-    paths: dict[str, Path] = {}
-    if "html" in formats:
-        paths["html"] = folder / "report.html"
-        write_atomic(paths["html"], render_html(ctx, mode="html"))
-    if "pdf" in formats:
-        paths["pdf"] = folder / "report.pdf"
-        pdf = render_pdf(render_html(ctx, mode="pdf"), attachments=[
-            (Path(scenario.file).name if Path(scenario.file).suffix else "scenario.json", scenario_bytes,
-             "The scenario this report was computed from"),
-            ("results.json", results_json.encode(), "Results in the clusterprint compute --json contract"),
-        ])
-        write_atomic(paths["pdf"], pdf)
-    paths["json"] = folder / "results.json"
-    write_atomic(paths["json"], results_json)
-    paths["csv"] = folder / "results.csv"
-    write_atomic(paths["csv"], results_csv)
-    manifest = {
-        "clusterprint_version": __version__,
-        "created": now.isoformat(),
-        "scenario": {"name": scenario.name, "file": scenario.file,
-                     "sha256": hashlib.sha256(scenario_bytes).hexdigest()},
-        "reference_data": ref.data_editions(),
-        "files": sorted(p.name for p in paths.values()) + ["manifest.json"],
-        **(extra_manifest or {}),
-    }
-    paths["manifest"] = folder / "manifest.json"
-    write_atomic(paths["manifest"], json.dumps(manifest, indent=2))
-    return paths
+    scenario_name = Path(scenario.file).name if Path(scenario.file).suffix else "scenario.json"
+    return _write_outputs(
+        Path(out_dir) / slug(scenario.name), stem="report", data_stem="results", ctx=report_context(result, i),
+        template="report.html.j2", data_json=results_json, data_csv=result.to_frame().iloc[[i]].to_csv(index=False),
+        attachments=[(scenario_name, _scenario_bytes(scenario), "The scenario this report was computed from"),
+                     ("results.json", results_json.encode(), "Results in the clusterprint compute --json contract")],
+        scenario=scenario, formats=formats, manifest_extra=extra_manifest or {})
 
 
 def write_comparison(comparison: Any, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
     """Write comparison.html / .pdf, comparison.csv, comparison.json and manifest.json into ``out_dir``."""
     from pipeline.report.compare_model import comparison_context
 
-    folder = Path(out_dir)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    ctx = comparison_context(comparison, generated=now)
     data = json.dumps(comparison.to_dict(), indent=2, default=str)
-    paths: dict[str, Path] = {}
-    if "html" in formats:
-        paths["html"] = folder / "comparison.html"
-        write_atomic(paths["html"], render_html(ctx, mode="html", template="compare.html.j2"))
-    if "pdf" in formats:
-        paths["pdf"] = folder / "comparison.pdf"
-        write_atomic(paths["pdf"], render_pdf(render_html(ctx, mode="pdf", template="compare.html.j2"), attachments=[
-            ("comparison.json", data.encode(), "The comparison in the clusterprint compare contract")]))
-    paths["json"] = folder / "comparison.json"
-    write_atomic(paths["json"], data)
-    paths["csv"] = folder / "comparison.csv"
-    write_atomic(paths["csv"], comparison.to_frame().to_csv(index=False))
-    scenario = comparison.base
-    raw = Path(scenario.file).read_bytes() if Path(scenario.file).is_file() else b""
-    manifest = {"clusterprint_version": __version__, "created": now.isoformat(),
-                "scenario": {"file": scenario.file, "sha256": hashlib.sha256(raw).hexdigest()},
-                "variants": [v.name for v in comparison.variants],
-                "draws": comparison.result.draws, "seed": comparison.result.seed,
-                "reference_data": ref.data_editions(),
-                "files": sorted(p.name for p in paths.values()) + ["manifest.json"]}
-    paths["manifest"] = folder / "manifest.json"
-    write_atomic(paths["manifest"], json.dumps(manifest, indent=2))
-    return paths
+    return _write_outputs(
+        Path(out_dir), stem="comparison", data_stem="comparison", ctx=comparison_context(comparison),
+        template="compare.html.j2", data_json=data, data_csv=comparison.to_frame().to_csv(index=False),
+        attachments=[("comparison.json", data.encode(), "The comparison in the clusterprint compare contract")],
+        scenario=comparison.base, formats=formats,
+        manifest_extra={"variants": [v.name for v in comparison.variants], "draws": comparison.result.draws,
+                        "seed": comparison.result.seed})

@@ -77,13 +77,14 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
     if reported is not None:
         both = res.assign(_rep=reported).dropna(subset=["_rep", _col("facility_power_peak")])
         if len(both):
+            tol = float(ref.default("claim_tolerance").quantity.m_as(""))
             ratios = both["_rep"] / both[_col("facility_power_peak")]
             comparison = [f"{len(both)} clusters report a site power; reported ÷ modelled peak has median "
                           f"{fmt_ratio(float(ratios.median()))} (range {fmt_ratio(float(ratios.min()))} to "
-                          f"{fmt_ratio(float(ratios.max()))}); {int(((ratios - 1).abs() <= 0.25).sum())} are within ±25 %."]
+                          f"{fmt_ratio(float(ratios.max()))}); {int(((ratios - 1).abs() <= tol).sum())} are within ±{tol:.0%} (the claim tolerance in defaults.csv)."]
             chart_list.append(Chart("reported", "Modelled vs reported power", charts.modelled_vs_reported(
                 "reported", "Modelled peak vs reported site power", list(both[_col("facility_power_peak")]),
-                list(both["_rep"]), "MW"),
+                list(both["_rep"]), "MW", tol),
                 "Each dot is a cluster whose sources report a site power (peak demand, substation or campus "
                 "capacity: not always the same quantity)."))
     assumed = []
