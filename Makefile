@@ -28,6 +28,8 @@ compute: $(BIN)/clusterprint
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: setup

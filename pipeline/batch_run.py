@@ -17,17 +17,20 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import __version__
+from pipeline import fields as fl
 from pipeline import reference as ref
-from pipeline.batch import CLUSTER_FIELDS, GROUP_FIELDS, BatchResult, read_dataset, run_batch, split_header_units
+from pipeline._version import __version__
+from pipeline.api import results_of
+from pipeline.batch import BatchResult, read_dataset, run_batch, write_outputs
+from pipeline.errors import Problem, ScenarioError
+from pipeline.inputs import InputTable
+from pipeline.io import split_header_units
+from pipeline.resolve import resolve
 
 
 def _say(message: str) -> None:
     """Report a step of the batch command on standard output."""
     sys.stdout.write(message + "\n")
-
-
-_DIMENSIONLESS = {"count", "utilization", "pue", "onsite_share", "ppa_share"}
 
 
 class Progress:
@@ -62,51 +65,19 @@ class Progress:
             self.bar.close()
 
 
-def cluster_mappings(df: pd.DataFrame, source: str, names: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Scenario mappings (as in a YAML file) of the named clusters of a dataset.
-
-    Header units are written into the values (``power [W]`` with 700 -> ``"700 W"``) so the mapping
-    parses exactly as the batch does.
-    """
-    df, units = split_header_units(df)
-    wanted = set(names)
-    for name, rows in df[df["name"].isin(wanted)].groupby("name", sort=False):
-        def cell(row: pd.Series, key: str) -> Any:
-            v = row.get(key)
-            if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "":
-                return None
-            text = str(v).strip()
-            if key in units and units[key]:
-                return f"{text} {units[key]}"
-            if key in _DIMENSIONLESS:
-                return float(text)
-            return text
-
-        first = rows.iloc[0]
-        fleet = []
-        for _, g in rows.iterrows():
-            grp = {k: cell(g, k) for k in GROUP_FIELDS}
-            fleet.append({k: v for k, v in grp.items() if v is not None})
-        m: dict[str, Any] = {"name": str(name), "fleet": fleet}
-        for k in ("location", "utilization", "period", "pue", "wue"):
-            if cell(first, k) is not None:
-                m[k] = cell(first, k)
-        supply: dict[str, Any] = {}
-        for k in ("grid", "grid_intensity", "grid_water_intensity"):
-            if cell(first, k) is not None:
-                supply[k] = cell(first, k)
-        if cell(first, "onsite_technology") is not None:
-            supply["onsite"] = {"technology": cell(first, "onsite_technology"), "share": cell(first, "onsite_share")}
-        if cell(first, "ppa_share") is not None:
-            supply["ppa"] = {"share": cell(first, "ppa_share")}
-        m["supply"] = supply
-        m["description"] = f"Cluster from {Path(source).name}, rows {', '.join(str(i + 2) for i in rows.index)}."
-        yield str(name), m
+def cluster_tables(result: BatchResult) -> Iterator[tuple[str, InputTable]]:
+    """Each computed cluster's inputs as a table of its own (what its report is computed from)."""
+    table = result.table
+    for k, name in enumerate(table.clusters["name"]):
+        yield str(name), table.take([k])
 
 
-def input_hash(mapping: dict[str, Any]) -> str:
+def input_hash(table: InputTable) -> str:
     """Hash of a cluster's inputs, the reference data and the clusterprint version (for resuming)."""
-    blob = json.dumps({"scenario": mapping, "data": ref.data_editions(), "version": __version__},
+    parts = {"clusters": table.clusters.drop(columns=["row"], errors="ignore").to_dict("records"),
+             "groups": table.groups.drop(columns=["row"], errors="ignore").to_dict("records"),
+             "ranges": table.ranges.to_dict("records")}
+    blob = json.dumps({"inputs": parts, "data": ref.data_editions(), "version": __version__},
                       sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()
 
@@ -114,7 +85,7 @@ def input_hash(mapping: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class ReportTask:
     name: str
-    mapping: dict[str, Any]
+    table: InputTable
     out: str
     source: str
     formats: tuple[str, ...] = ("html", "pdf")
@@ -122,11 +93,9 @@ class ReportTask:
 
 def render_cluster(task: ReportTask) -> tuple[str, str]:
     """Render one cluster's report folder unless it is up to date; returns (name, "written"|"skipped")."""
-    from pipeline.chain import compute
     from pipeline.report.render import slug, write_report
-    from pipeline.scenario import parse_scenario
 
-    digest = input_hash(task.mapping)
+    digest = input_hash(task.table)
     folder = Path(task.out) / slug(task.name)
     manifest = folder / "manifest.json"
     if manifest.is_file():
@@ -136,8 +105,8 @@ def render_cluster(task: ReportTask) -> tuple[str, str]:
             old = {}
         if old.get("input_hash") == digest and all((folder / f).is_file() for f in old.get("files", [])):
             return task.name, "skipped"
-    scenario = parse_scenario(task.mapping, file=f"{task.source}#{task.name}")
-    write_report(compute(scenario), 0, Path(task.out), task.formats, extra_manifest={"input_hash": digest})
+    result = results_of(resolve(task.table), draws=0, seed=0)
+    write_report(result, 0, Path(task.out), task.formats, extra_manifest={"input_hash": digest})
     return task.name, "written"
 
 
@@ -177,7 +146,8 @@ def _partitions(df: pd.DataFrame, k: int) -> list[pd.DataFrame]:
     return [p for p in parts if len(p)]
 
 
-def run_batch_distributed(df: pd.DataFrame, source: str, scheduler: Any) -> BatchResult:
+def run_batch_distributed(df: pd.DataFrame, source: str, scheduler: Any, draws: int | None = None,
+                          seed: int = 0) -> BatchResult:
     """``run_batch`` on a Dask cluster: one task per partition of clusters, results gathered in input order.
 
     ``scheduler`` is an address (``tcp://host:8786``) or a ``dask.distributed.Client``.
@@ -188,7 +158,7 @@ def run_batch_distributed(df: pd.DataFrame, source: str, scheduler: Any) -> Batc
     df, _ = split_header_units(df)
     n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
     parts = _partitions(df, max(n_workers * 2, 1))
-    futures = client.map(run_batch, parts, source=source, pure=False)
+    futures = client.map(run_batch, parts, source=source, draws=draws, seed=seed, pure=False)
     done = client.gather(futures)
     return merge_results(done, source, list(pd.unique(df["name"].dropna())))
 
@@ -202,50 +172,71 @@ def merge_results(parts: list[BatchResult], source: str, order: list[str]) -> Ba
     return BatchResult(results=results, errors=errors.reset_index(drop=True), source=source)
 
 
+def _computed_table(df: pd.DataFrame, source: str, names: list[str]) -> InputTable:
+    """The input table of the named computed clusters, from the dataset (for their reports)."""
+    from pipeline.columns import from_dataset
+
+    table, _, _ = from_dataset(df, source)
+    position = {n: k for k, n in enumerate(table.clusters["name"])}
+    return table.take([position[n] for n in names])
+
+
 def run(input_path: str | Path, out: str | Path, reports: bool = False, workers: int | None = None,
-        scheduler: Any = None, summary: bool = True, formats: tuple[str, ...] = ("html", "pdf")) -> int:
+        scheduler: Any = None, summary: bool = True, formats: tuple[str, ...] = ("html", "pdf"),
+        draws: int | None = None, seed: int = 0) -> int:
     """The batch command: returns the exit code (0 all rows computed, 1 some rows in errors.csv).
 
     ``scheduler`` is a Dask scheduler address or an open ``dask.distributed.Client``; with it, the compute
     runs as one task per partition of clusters and each per-cluster report is one task.
     """
+    options = _Options(reports, workers, summary, formats, draws, seed)
     if scheduler is None:
-        return _run(input_path, Path(out), reports, workers, None, summary, formats)
+        return _run(input_path, Path(out), None, options)
     from dask.distributed import Client
 
     if isinstance(scheduler, Client):
-        return _run(input_path, Path(out), reports, workers, scheduler, summary, formats)
+        return _run(input_path, Path(out), scheduler, options)
     with Client(scheduler) as client:
-        return _run(input_path, Path(out), reports, workers, client, summary, formats)
+        return _run(input_path, Path(out), client, options)
 
 
-def _run(input_path: str | Path, out: Path, reports: bool, workers: int | None, client: Any, summary: bool,
-         formats: tuple[str, ...]) -> int:
-    from pipeline.batch import write_outputs
+@dataclass(frozen=True)
+class _Options:
+    reports: bool
+    workers: int | None
+    summary: bool
+    formats: tuple[str, ...]
+    draws: int | None
+    seed: int
 
+
+def _run(input_path: str | Path, out: Path, client: Any, o: _Options) -> int:
     source = str(input_path)
     df = read_dataset(input_path)
-    missing = [c for c in ("name", "accelerator") if c not in df.columns]
+    given = {f.path for c in df.columns if (f := fl.by_column(str(c))) is not None}
+    missing = [c for c in ("name", "accelerator") if c not in given]
     if missing:
-        from pipeline.scenario import Problem, ScenarioError
-
         raise ScenarioError([Problem(source, c, "required column missing", None,
-                                     ", ".join(["name", *GROUP_FIELDS, *CLUSTER_FIELDS])) for c in missing])
+                                     ", ".join(f.path for f in fl.FIELDS)) for c in missing])
     t0 = time.perf_counter()
-    result = run_batch_distributed(df, source, client) if client is not None else run_batch(df, source=source)
+    result = (run_batch_distributed(df, source, client, o.draws, o.seed) if client is not None
+              else run_batch(df, source=source, draws=o.draws, seed=o.seed))
+    if result.table is None:  # partitions computed elsewhere: the computed clusters' inputs, for reports
+        names = list(result.results["name"])
+        result = BatchResult(result.results, result.errors, source, _computed_table(df, source, names))
     paths = write_outputs(result, out)
     n_rows, n_bad = len(df), result.errors["row"].nunique() if len(result.errors) else 0
     _say(f"{len(result.results)} clusters computed from {n_rows} rows in {time.perf_counter() - t0:.2f} s; "
          f"{n_bad} rows in errors.csv")
     _say(f"  {paths['results']}\n  {paths['errors']}")
-    if summary:
+    if o.summary:
         from pipeline.report.summary import write_summary
 
-        for p in write_summary(result, df, out, formats).values():
+        for p in write_summary(result, df, out, o.formats).values():
             _say(f"  {p}")
-    if reports and len(result.results):
+    if o.reports and len(result.results):
         names = list(result.results["name"])
-        tasks = (ReportTask(n, m, str(out), source, formats) for n, m in cluster_mappings(df, source, names))
+        tasks = (ReportTask(n, t, str(out), source, o.formats) for n, t in cluster_tables(result))
         progress = Progress(len(names), "reports")
         if client is not None:
             from dask.distributed import as_completed as dask_completed
@@ -255,7 +246,7 @@ def _run(input_path: str | Path, out: Path, reports: bool, workers: int | None, 
                 counts[fut.result()[1]] += 1
                 progress.update()
         else:
-            counts = render_reports(tasks, workers or os.cpu_count() or 1, progress)
+            counts = render_reports(tasks, o.workers or os.cpu_count() or 1, progress)
         progress.close()
         _say(f"  {counts['written']} cluster reports written, {counts['skipped']} up to date (skipped)")
     return 1 if len(result.errors) else 0

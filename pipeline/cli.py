@@ -12,8 +12,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-DATA_TABLES = ("accelerators", "grids", "grid_mixes", "technologies", "onsite", "fuels", "gwp",
-               "defaults", "equivalences", "cooling")
+from pipeline.reference import TABLES
+
+DATA_TABLES = tuple(TABLES)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 (pip install clusterprint[dask])")
     b.add_argument("--no-summary", action="store_true", help="skip summary.html / summary.pdf")
     b.add_argument("--format", choices=("html", "pdf", "both"), default="both")
+    b.add_argument("--draws", type=int, default=None, metavar="N",
+                   help="Monte Carlo draws per cluster (default: 1000 when a cell is a range, else 0)")
+    b.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
+
+    s = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    s.add_argument("--out", default=None, metavar="FILE", help="write it to FILE instead of printing it")
 
     v = sub.add_parser("validate", help="reproduce published footprints (validation/) and print the comparison")
     v.add_argument("--cases", default="validation", help="folder of case files (default: validation/)")
@@ -80,8 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 2
+    from pipeline.errors import ScenarioError
     from pipeline.reference import UnknownIdError
-    from pipeline.scenario import ScenarioError
 
     try:
         return int(_COMMANDS[args.command](args))
@@ -95,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _compute(args: argparse.Namespace) -> int:
-    from pipeline.chain import compute
+    from pipeline.api import compute
 
     result = compute(args.scenario, draws=args.draws, seed=args.seed)
     if args.json:
@@ -110,10 +117,10 @@ def format_result(result: Any, i: int) -> str:
     """A readable plain-text table of one scenario's results."""
     from pipeline.results import METRICS
 
-    r = result.resolved[i]
-    lines = [r.scenario.name, "=" * len(r.scenario.name)]
-    if r.scenario.location:
-        lines.append(r.scenario.location)
+    s = result.scenarios[i]
+    lines = [s.name, "=" * len(s.name)]
+    if s.location:
+        lines.append(s.location)
     lines.append("")
     width = max(len(m.label) for m in METRICS)
     for spec in METRICS:
@@ -127,7 +134,7 @@ def format_result(result: Any, i: int) -> str:
         if result.draws and lo is not None and hi is not None and lo != hi:
             extra += f"  (P5-P95 {lo.magnitude:,.1f} - {hi.magnitude:,.1f})"
         lines.append(f"  {spec.label:<{width}}  {q.magnitude:>16,.1f} {spec.unit.replace(' ** 3', '³')}{extra}")
-    if r.scenario.by_hours:
+    if s.by_hours:
         lines.append("  (fleet given in accelerator-hours: power figures are not defined)")
     claims = result.claims(i)
     if claims:
@@ -140,7 +147,7 @@ def format_result(result: Any, i: int) -> str:
                          f"-> {ratio}, {c.verdict}")
     if result.draws:
         lines += ["", f"Values are P50 of {result.draws:,} Monte Carlo draws (seed {result.seed}); "
-                  f"{len(r.uncertain)} uncertain inputs."]
+                  f"{len(result.uncertain[i])} uncertain inputs."]
     lines += ["", f"{len(result.assumptions(i))} factors used; `--json` lists each with its source.", ""]
     return "\n".join(lines)
 
@@ -148,13 +155,13 @@ def format_result(result: Any, i: int) -> str:
 def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pipeline.chain import compute
+    from pipeline.api import compute
     from pipeline.report.render import write_report
 
     result = compute(args.scenario, draws=args.draws, seed=args.seed)
     for i in range(len(result)):
         paths = write_report(result, i, Path(args.out), _formats(args))
-        print(f"{result.resolved[i].scenario.name}:")
+        print(f"{result.scenarios[i].name}:")
         _print_paths(paths)
     return 0
 
@@ -196,7 +203,22 @@ def _batch(args: argparse.Namespace) -> int:
     from pipeline.batch_run import run
 
     return run(args.dataset, args.out, reports=args.reports, workers=args.workers, scheduler=args.scheduler,
-               summary=not args.no_summary, formats=_formats(args))
+               summary=not args.no_summary, formats=_formats(args), draws=args.draws, seed=args.seed)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from pipeline.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2)
+    if args.out:
+        from pathlib import Path
+
+        from pipeline.io import write_atomic
+
+        write_atomic(Path(args.out), text + "\n")
+    else:
+        print(text)
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -233,7 +255,8 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"compute": _compute, "report": _report, "compare": _compare, "batch": _batch, "validate": _validate, "data": _data}
+_COMMANDS = {"compute": _compute, "report": _report, "compare": _compare, "batch": _batch, "validate": _validate,
+             "data": _data, "schema": _schema}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -9,7 +9,6 @@ nearest match.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 from dataclasses import dataclass
@@ -17,9 +16,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pint
 
+from pipeline.errors import nearest
 from pipeline.units import Q_, unit_text
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -70,24 +71,6 @@ _FILE_OF = {
 #: Prefix of factor names from each keyed table: ``accelerator.h100-sxm.tdp``, ``grid.us-srtv.co2e_intensity``.
 _PREFIX = {"accelerators": "accelerator", "grids": "grid", "technologies": "technology", "onsite": "onsite",
            "fuels": "fuel", "cooling": "cooling"}
-
-
-def nearest(value: str, valid: list[str]) -> str | None:
-    """The closest valid name to a typo, or None.
-
-    Case and ``_``/``-`` are ignored, a bare eGRID acronym finds its ``us-`` id, and otherwise
-    difflib's closest match with a ratio of at least 0.6 is taken.
-
-    >>> nearest("SRTV", ["us-srtv", "us-camx"]), nearest("h100-sxn", ["h100-sxm", "h200-sxm"])
-    ('us-srtv', 'h100-sxm')
-    """
-    key = str(value).strip().lower()
-    folded = {v.lower(): v for v in valid}
-    for candidate in (key, key.replace("_", "-"), f"us-{key}"):
-        if candidate in folded:
-            return folded[candidate]
-    found = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
-    return folded[found[0]] if found else None
 
 
 @dataclass(frozen=True)
@@ -242,6 +225,61 @@ def grid_mix(grid: str) -> pd.DataFrame:
     return df[df["grid"] == mix_id]
 
 
+def gwp_metrics() -> list[str]:
+    """The GWP metrics of ``gwp.csv`` (``AR5GWP100``, ``AR6GWP100`` ...)."""
+    return list(dict.fromkeys(table("gwp")["metric"].astype(str)))
+
+
+@cache
+def wide(name: str, targets: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """A keyed table as id x parameter, values converted to each target unit (NaN where absent).
+
+    ``targets`` are (parameter, unit) pairs.  Columns ``<parameter>``, ``<parameter>.low`` and
+    ``<parameter>.high`` (the published range, NaN where none).  One pint conversion per distinct unit.
+    """
+    key = TABLES[name]
+    t = table(name)
+    units = dict(targets)
+    t = t[t["parameter"].isin(list(units))]
+    pairs = t[["parameter", "unit"]].drop_duplicates()
+    fac = {(p, u): float(Q_(1.0, u if isinstance(u, str) else "").to(units[p]).magnitude)
+           for p, u in pairs.itertuples(index=False)}
+    factor = np.asarray([fac[(p, u)] for p, u in zip(t["parameter"], t["unit"], strict=True)])
+    cols = {"v": t["value"].astype(float) * factor}
+    for bound in ("low", "high"):
+        if bound in t:
+            cols[bound] = t[bound].astype(float) * factor
+    t = t.assign(**cols)
+    out = pd.DataFrame(index=pd.Index(ids(name), name=key))
+    for p, _ in targets:
+        rows = t[t["parameter"] == p].drop_duplicates(key).set_index(key)
+        out[p] = rows["v"].reindex(out.index)
+        for bound in ("low", "high"):
+            out[f"{p}.{bound}"] = rows[bound].reindex(out.index) if bound in rows else np.nan
+    return out
+
+
+def factor_by_name(name: str) -> Factor:
+    """A reference factor from its dotted name (``grid.us-srtv.co2e_intensity``, ``default.hardware_lifetime``)."""
+    head, _, rest = name.partition(".")
+    if head == "default":
+        return default(rest)
+    if head == "gwp":
+        metric, _, gas = rest.partition(".")
+        return gwp(gas, metric)
+    table_of = {v: k for k, v in _PREFIX.items()}
+    entity, _, parameter = rest.rpartition(".")
+    return factors(table_of[head], head, entity)[parameter]
+
+
+def named_supplies() -> dict[str, dict[str, Any]]:
+    """The shipped named supply scenarios (``data/supply/*.yaml``), by id (file name without ``.yaml``)."""
+    import yaml
+
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((DATA_DIR / "supply").glob("*.yaml"))}
+
+
+@cache
 def data_editions() -> dict[str, str]:
     """SHA-256 (first 12 hex digits) of every shipped data file, for manifests and reports."""
     return {

@@ -1,61 +1,72 @@
-"""Result types: metrics as pint Quantities, their provenance, and claim checks."""
+"""Result types, plain data: metrics as pint Quantities, the inputs as resolved, provenance, claim checks.
+
+Everything a report shows is here already computed: sensitivities, derived metrics, factors.  The
+report layer reads these objects and never runs the chain.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pint
 
 from pipeline import reference as ref
+from pipeline.distributions import Dist, UncertainInput
+from pipeline.metrics import METRIC_BY_NAME, METRICS, MetricSpec
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from pipeline.scenario import ResolvedScenario
+__all__ = ["METRICS", "METRIC_BY_NAME", "ClaimCheck", "GroupInfo", "MetricSpec", "Results", "ScenarioInfo",
+           "check_claim", "BatchResult"]
+Which = Literal["value", "low", "high", "central"]
+Swing = tuple[str, pint.Quantity, pint.Quantity]
 
 
 @dataclass(frozen=True)
-class MetricSpec:
-    """A result metric: its stable name (JSON contract), output unit and plain label."""
+class GroupInfo:
+    """One accelerator group as resolved: what the fleet table of a report shows."""
+
+    accelerator: str
+    label: str
+    count: float  # NaN when given in accelerator-hours
+    full_power: pint.Quantity
+    idle_power: pint.Quantity
+    host_power: pint.Quantity
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """One scenario's inputs as given and resolved (display data for reports and JSON)."""
 
     name: str
-    unit: str
-    label: str
+    location: str
     description: str
+    file: str
+    period: pint.Quantity | None
+    utilization: float
+    pue: float
+    wue: pint.Quantity
+    grid: str | None
+    mix: tuple[tuple[str, float], ...] | None
+    onsite_technology: str | None
+    onsite_share: float
+    ppa_share: float
+    groups: tuple[GroupInfo, ...]
+    claims: tuple[Any, ...] = ()
+    ranges: dict[str, Dist] = field(default_factory=dict)  # field path -> distribution of ranged inputs
+    document: dict[str, Any] = field(default_factory=dict)  # the input as given
+
+    @property
+    def by_hours(self) -> bool:
+        """True when any group is given in accelerator-hours (power figures are then absent)."""
+        return any(g.count != g.count for g in self.groups)
 
 
-#: Every metric, in report order.  Names and units are the ``--json`` contract.
-METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("it_power", "MW", "IT power (mean)", "Accelerators at mean load plus host servers"),
-    MetricSpec("it_power_peak", "MW", "IT power (peak)", "All accelerators at full load plus host servers"),
-    MetricSpec("it_power_accelerators", "MW", "Accelerator power (mean)", "Accelerator boards at mean load"),
-    MetricSpec("it_power_hosts", "MW", "Host server power", "CPUs, memory, NICs, fans, PSU losses"),
-    MetricSpec("facility_power", "MW", "Facility power (mean)", "IT power x PUE"),
-    MetricSpec("facility_power_peak", "MW", "Facility power (peak)", "Peak IT power x PUE"),
-    MetricSpec("it_energy", "MWh", "IT energy", "IT power over the period"),
-    MetricSpec("energy", "MWh", "Facility energy", "IT energy x PUE"),
-    MetricSpec("grid_energy", "MWh", "Energy from the grid", "Facility energy not generated on site"),
-    MetricSpec("onsite_energy", "MWh", "Energy generated on site", "e.g. gas turbines"),
-    MetricSpec("ppa_energy", "MWh", "Grid energy matched by PPAs", "Contractual renewable purchases"),
-    MetricSpec("energy_per_day", "MWh / day", "Facility energy per day", "Mean daily facility energy"),
-    MetricSpec("water_onsite", "m ** 3", "Water on site (cooling)", "WUE x IT energy"),
-    MetricSpec("water_offsite", "m ** 3", "Water off site (electricity)", "Energy x water intensity of generation"),
-    MetricSpec("water_offsite_grid", "m ** 3", "Water for grid electricity", "Grid energy x grid water intensity"),
-    MetricSpec("water_offsite_onsite_plant", "m ** 3", "Water for on-site generation", "On-site energy x plant water"),
-    MetricSpec("water_total", "m ** 3", "Water, total", "On site plus off site"),
-    MetricSpec("water_onsite_per_day", "m ** 3 / day", "Water on site per day", "Mean daily cooling water"),
-    MetricSpec("water_offsite_per_day", "m ** 3 / day", "Water off site per day", "Mean daily generation water"),
-    MetricSpec("co2e_location_based", "t CO2e", "CO2e, location-based", "Grid energy x grid intensity + on-site"),
-    MetricSpec("co2e_market_based", "t CO2e", "CO2e, market-based", "After renewable purchases + on-site"),
-    MetricSpec("co2e_grid", "t CO2e", "CO2e of grid electricity", "Location-based, grid part only"),
-    MetricSpec("co2e_onsite", "t CO2e", "CO2e of on-site combustion", "Heat rate x fuel emission factors"),
-    MetricSpec("co2e_embodied", "t CO2e", "CO2e embodied in hardware", "Manufacturing, amortised over lifetime"),
-    MetricSpec("nox_onsite", "t", "NOx from on-site combustion", "Uncontrolled emission factor"),
-)
-METRIC_BY_NAME = {m.name: m for m in METRICS}
+
 
 
 @dataclass(frozen=True)
@@ -110,60 +121,76 @@ def check_claim(claimed: pint.Quantity, modelled: pint.Quantity | None, toleranc
 
 
 @dataclass(frozen=True)
+class BatchResult:
+    """Results of a batch: one row per computed cluster, one row per problem, and the computed inputs."""
+
+    results: pd.DataFrame
+    errors: pd.DataFrame
+    source: str = "<dataset>"
+    table: Any = None  # pipeline.inputs.InputTable of the computed clusters, in results order
+
+
+@dataclass(frozen=True)
 class Results:
-    """Results of a batch of scenarios.
+    """Results of a batch of scenarios, as plain data.
 
     Attributes
     ----------
-    resolved : list of ResolvedScenario
-        The inputs as resolved, with every factor used.
+    scenarios : list of ScenarioInfo
+        The inputs as given and resolved.
     metrics : dict of str -> Quantity
         One array per metric, one element per scenario (units as computed; see ``METRICS``
         for the output units).  NaN marks a metric that does not apply (absent in JSON).
+        With draws, the P50; ``low``/``high`` are P5/P95 and ``central`` the deterministic run.
     groups : dict of str -> Quantity
         Per accelerator group breakdown; ``group_scenario`` gives each group's scenario index.
+    factors, uncertain, swings : lists, one element per scenario
+        Every factor used; the inputs drawn; one-at-a-time sensitivities (metric -> swings).
     """
 
-    resolved: list[ResolvedScenario]
+    scenarios: list[ScenarioInfo]
     metrics: dict[str, pint.Quantity]
     groups: dict[str, pint.Quantity]
     group_scenario: np.ndarray
-    low: dict[str, pint.Quantity] | None = None  # P5 with draws, else the value
-    high: dict[str, pint.Quantity] | None = None  # P95 with draws, else the value
-    central: dict[str, pint.Quantity] | None = None  # the deterministic run at central inputs
+    low: dict[str, pint.Quantity]
+    high: dict[str, pint.Quantity]
+    central: dict[str, pint.Quantity]
+    factors: list[list[ref.Factor]]
+    uncertain: list[list[UncertainInput]]
+    swings: list[dict[str, list[Swing]]]
     draws: int = 0
     seed: int = 0
-    inputs: Any = None  # (ScenarioArrays, GroupArrays) of the deterministic run
 
     def __len__(self) -> int:
-        return len(self.resolved)
+        return len(self.scenarios)
 
     @property
     def names(self) -> list[str]:
-        return [r.scenario.name for r in self.resolved]
+        return [s.name for s in self.scenarios]
 
-    def metric(self, name: str, i: int = 0, which: str = "value") -> pint.Quantity | None:
+    def metric(self, name: str, i: int = 0, which: Which = "value") -> pint.Quantity | None:
         """One scenario's value of a metric in its output unit, or None when it does not apply.
 
         ``which`` is ``"value"`` (P50 with draws), ``"low"`` (P5), ``"high"`` (P95) or ``"central"``
         (the deterministic run at central inputs).
         """
         source = {"value": self.metrics, "low": self.low, "high": self.high, "central": self.central}[which]
-        q = (source if source is not None else self.metrics)[name][i].to(METRIC_BY_NAME[name].unit)
+        q = source[name][i].to(METRIC_BY_NAME[name].unit)
         return None if math.isnan(q.magnitude) else q
 
-    def sensitivity(self, i: int, metric: str) -> list[tuple[str, pint.Quantity, pint.Quantity]]:
-        """Tornado data: each uncertain input of scenario ``i`` at its P5 and P95, the others central."""
-        from pipeline.uncertainty import sensitivity
+    def groups_of(self, i: int) -> np.ndarray:
+        """Positions of scenario ``i``'s groups in :attr:`groups`."""
+        return np.flatnonzero(self.group_scenario == i)
 
-        sa, ga = self.inputs
+    def sensitivity(self, i: int, metric: str) -> list[Swing]:
+        """Tornado data: each uncertain input of scenario ``i`` at its P5 and P95, the others central."""
         unit = METRIC_BY_NAME[metric].unit
-        return [(n, lo.to(unit), hi.to(unit)) for n, lo, hi in sensitivity(sa, ga, i, self.resolved[i].uncertain, metric)]
+        return [(n, lo.to(unit), hi.to(unit)) for n, lo, hi in self.swings[i].get(metric, [])]
 
     def assumptions(self, i: int = 0) -> list[ref.Factor]:
         """Every factor used by scenario ``i`` (value, unit, source, file, edition, licence)."""
-        facts = list(self.resolved[i].assumptions)
-        if self.resolved[i].scenario.claims:
+        facts = list(self.factors[i])
+        if self.scenarios[i].claims:
             facts.append(ref.default("claim_tolerance"))
         return facts
 
@@ -171,7 +198,7 @@ class Results:
         """The scenario's published claims beside the modelled values."""
         tol = float(ref.default("claim_tolerance").quantity.m_as(""))
         out = []
-        for c in self.resolved[i].scenario.claims:
+        for c in self.scenarios[i].claims:
             modelled = self.metric(c.metric, i) if c.metric in self.metrics else None
             ratio, verdict = check_claim(c.value, modelled, tol)
             lo, hi = self.metric(c.metric, i, "low"), self.metric(c.metric, i, "high")
@@ -191,22 +218,22 @@ class Results:
                 metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit,
                                       "low": float(lo.magnitude) if lo is not None else float(q.magnitude),
                                       "high": float(hi.magnitude) if hi is not None else float(q.magnitude)}
-        r = self.resolved[i]
+        s = self.scenarios[i]
         out: dict[str, Any] = {
-            "name": r.scenario.name,
-            "location": r.scenario.location,
-            "file": r.scenario.file,
+            "name": s.name,
+            "location": s.location,
+            "file": s.file,
             "metrics": metrics,
             "assumptions": [f.record() for f in self.assumptions(i)],
             "uncertainty": {"draws": self.draws, "seed": self.seed, "percentiles": [5, 50, 95],
                             "inputs": [{"name": u.name, "dist": u.dist.kind, "low": u.dist.low,
                                         "mode": u.dist.central, "high": u.dist.high, "unit": u.dist.unit,
-                                        "source": u.source} for u in r.uncertain] if self.draws else []},
+                                        "source": u.source} for u in self.uncertain[i]] if self.draws else []},
         }
-        if r.scenario.by_hours:
+        if s.by_hours:
             out["notes"] = ["The fleet is given in accelerator-hours, so power figures are not defined: "
                             "energy, water and CO2e follow from the hours alone."]
-        if r.scenario.claims:
+        if s.claims:
             out["claims"] = [c.record() for c in self.claims(i)]
         return out
 

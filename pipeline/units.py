@@ -11,12 +11,13 @@ ton); ``gal`` is pint's US liquid gallon and reports spell it "US gal"; never ``
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pint
 
-__all__ = ["Q_", "ureg", "parse_quantity", "unit_text", "DIMENSIONS"]
+__all__ = ["DIMENSIONS", "EXAMPLES", "Q_", "dimension_name", "dimension_of", "parse_quantity", "unit_text", "ureg"]
 
-ureg = pint.UnitRegistry(cache_folder=":auto:", autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=":auto:", autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(Path(__file__).with_name("units.txt")))
 ureg.formatter.default_format = "~P"
 Q_ = ureg.Quantity
@@ -31,6 +32,8 @@ DIMENSIONS: dict[str, pint.util.UnitsContainer] = {
     "water_intensity": (ureg.L / ureg.kWh).dimensionality,
     "carbon_intensity": (ureg.g * ureg.CO2e / ureg.kWh).dimensionality,
     "carbon_mass": (ureg.kg * ureg.CO2e).dimensionality,
+    "mass": ureg.kg.dimensionality,
+    "energy_rate": (ureg.MWh / ureg.day).dimensionality,
     "dimensionless": ureg.dimensionless.dimensionality,
 }
 
@@ -63,29 +66,31 @@ def parse_quantity(text: str | float | int, dimension: str) -> pint.Quantity:
     if isinstance(text, (int, float)):
         if dimension != "dimensionless":
             raise ValueError(
-                f"a bare number has no unit; give a {dimension} with its unit, e.g. "
-                f"'{_EXAMPLES[dimension]}'"
+                f"a bare number has no unit; give a {dimension.replace('_', ' ')} with its unit, e.g. "
+                f"'{EXAMPLES[dimension]}'"
             )
         return Q_(float(text), "dimensionless")
     if not isinstance(text, str):
-        raise ValueError(f"expected text like '{_EXAMPLES[dimension]}', got {type(text).__name__}")
+        raise ValueError(f"expected text like '{EXAMPLES[dimension]}', got {type(text).__name__}")
     try:
-        q = ureg.Quantity(text.strip())
+        q: Any = ureg.Quantity(text.strip())
     except (pint.errors.PintError, ValueError, TypeError, AttributeError, SyntaxError, KeyError) as exc:
         raise ValueError(
-            f"cannot read {text!r} as a quantity ({exc}); write it like '{_EXAMPLES[dimension]}'"
+            f"cannot read {text!r} as a quantity ({exc}); write it like '{EXAMPLES[dimension]}'"
         ) from None
     if not isinstance(q, pint.Quantity):  # a bare number in a string
         q = Q_(float(q), "dimensionless")
+    if dimension == "carbon_intensity" and q.dimensionality == _PER_ENERGY_MASS:
+        q = q * ureg.CO2e  # '429 g/kWh' reads as g CO2e/kWh (the contract's example)
     if q.dimensionality != expected:
         raise ValueError(
-            f"{text!r} is a {_name_of(q.dimensionality)}, expected a {dimension} "
-            f"(e.g. '{_EXAMPLES[dimension]}')"
+            f"{text!r} is a {_name_of(q.dimensionality).replace('_', ' ')}, expected a {dimension.replace('_', ' ')} "
+            f"(e.g. '{EXAMPLES[dimension]}')"
         )
     return q
 
 
-_EXAMPLES = {
+EXAMPLES = {
     "power": "700 W",
     "time": "1 year",
     "energy": "3.3 GWh",
@@ -94,8 +99,25 @@ _EXAMPLES = {
     "water_intensity": "1.0 L/kWh",
     "carbon_intensity": "429 g CO2e/kWh",
     "carbon_mass": "164 kg CO2e",
+    "mass": "87 t",
+    "energy_rate": "3600 MWh/day",
     "dimensionless": "0.8",
 }
+_PER_ENERGY_MASS = (ureg.g / ureg.kWh).dimensionality
+
+
+def dimension_of(unit: str) -> str:
+    """The :data:`DIMENSIONS` key of a unit: ``dimension_of("MW") == "power"``.
+
+    >>> dimension_of("t CO2e"), dimension_of("m ** 3 / day")
+    ('carbon_mass', 'volume_rate')
+    """
+    return _name_of(ureg.Unit(unit).dimensionality)
+
+
+def dimension_name(dim: pint.util.UnitsContainer) -> str:
+    """A dimensionality in words: ``volume``, ``carbon intensity``, ``quantity of dimension ...``."""
+    return _name_of(dim).replace("_", " ")
 
 
 def _name_of(dim: pint.util.UnitsContainer) -> str:
@@ -108,7 +130,7 @@ def _name_of(dim: pint.util.UnitsContainer) -> str:
 _UNIT_WORDS = {"l": "L", "a": "year", "d": "day", "h": "h", "gal": "US gal", "US_liquid_gallon": "US gal", "metric_ton": "t"}
 
 
-def unit_text(units: pint.Unit | str) -> str:
+def unit_text(units: Any) -> str:
     """A readable unit label: ``CO2e * kg`` -> ``kg CO2e``, ``a`` -> ``year``, ``gal`` -> ``US gal``.
 
     >>> unit_text(ureg.Quantity(1, "kg CO2e / MWh").units), unit_text(ureg.year), unit_text(ureg.dimensionless)

@@ -18,9 +18,9 @@ import pandas as pd
 import pint
 import yaml
 
-from pipeline.chain import compute
-from pipeline.results import METRIC_BY_NAME
-from pipeline.scenario import Scenario, parse_scenario
+from pipeline.api import compute, parse_scenario
+from pipeline.metrics import METRIC_BY_NAME
+from pipeline.schema import Scenario
 from pipeline.units import ureg
 
 __all__ = ["Case", "Expected", "load_cases", "run_cases", "validation_markdown"]
@@ -62,7 +62,7 @@ def _expected(item: Any, where: str) -> Expected:
     if metric not in METRIC_BY_NAME:
         raise ValueError(f"{where}: unknown metric {metric!r}; allowed: {', '.join(METRIC_BY_NAME)}")
     try:
-        value = ureg.Quantity(str(item["value"]))
+        value: Any = ureg.Quantity(str(item["value"]))
         value.to(METRIC_BY_NAME[metric].unit)
     except (pint.errors.PintError, ValueError, AttributeError) as exc:
         raise ValueError(f"{where}: value {item['value']!r} is not a quantity in "
@@ -90,7 +90,7 @@ def load_cases(folder: str | Path = "validation") -> list[Case]:
     ValueError
         For a file without the required fields, an unknown metric, or a value whose unit does
         not fit the metric.
-    pipeline.scenario.ScenarioError
+    pipeline.errors.ScenarioError
         For an invalid ``scenario`` mapping.
 
     Examples

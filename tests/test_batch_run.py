@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.batch import read_dataset, run_batch
-from pipeline.batch_run import Progress, ReportTask, cluster_mappings, render_cluster, run, run_batch_distributed
+from pipeline.batch_run import Progress, ReportTask, cluster_tables, render_cluster, run, run_batch_distributed
 from pipeline.cli import main
 
 HEADER = ["name", "location", "accelerator", "count", "utilization", "period", "pue", "wue", "grid", "source_url"]
@@ -68,16 +68,6 @@ def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["batch", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")]) == 2
 
 
-def test_cluster_mappings_reproduce_the_batch(dataset):
-    df = read_dataset(dataset)
-    batch = run_batch(df).results.set_index("name")
-    from pipeline import compute, parse_scenario
-
-    for name, mapping in cluster_mappings(df, str(dataset), ["A", "B"]):
-        r = compute(parse_scenario(mapping), draws=0)
-        assert r.metric("co2e_location_based").magnitude == pytest.approx(batch.loc[name, "co2e_location_based [t CO2e]"])
-
-
 def test_reports_are_parallel_and_resumable(dataset, tmp_path):
     out = tmp_path / "out"
     assert run(dataset, out, reports=True, workers=2, summary=False, formats=("html",)) == 1
@@ -87,13 +77,14 @@ def test_reports_are_parallel_and_resumable(dataset, tmp_path):
     first = (folder / "report.html").stat().st_mtime_ns
     time.sleep(0.01)
     # a second run skips the clusters whose inputs did not change
-    df = read_dataset(dataset)
-    (name, mapping), = list(cluster_mappings(df, str(dataset), ["A"]))
-    assert render_cluster(ReportTask(name, mapping, str(out), str(dataset), ("html",))) == ("A", "skipped")
+    (name, table), *_ = list(cluster_tables(run_batch(read_dataset(dataset), source=str(dataset))))
+    assert render_cluster(ReportTask(name, table, str(out), str(dataset), ("html",))) == ("A", "skipped")
     assert (folder / "report.html").stat().st_mtime_ns == first
     # a changed input is rendered again
-    mapping["pue"] = 1.3
-    assert render_cluster(ReportTask(name, mapping, str(out), str(dataset), ("html",))) == ("A", "written")
+    changed = table.clusters.assign(pue=1.3)
+    task = ReportTask(name, type(table)(changed, table.groups, table.ranges), str(out), str(dataset), ("html",))
+    assert render_cluster(task) == ("A", "written")
+    assert "1.3" in (folder / "report.html").read_text()
     # an interrupted run (a file missing) is completed
     shutil.rmtree(out / "b")
     assert run(dataset, out, reports=True, workers=1, summary=False, formats=("html",)) == 1

@@ -5,12 +5,12 @@ import logging
 
 import pytest
 
-from pipeline import compute, parse_scenario
+from pipeline import ScenarioError, compute, parse_scenario
 from pipeline import reference as ref
 from pipeline.cli import main
-from pipeline.compare import compare, named_supplies
+from pipeline.compare import compare
+from pipeline.reference import named_supplies
 from pipeline.report.render import write_comparison
-from pipeline.scenario import ScenarioError
 from tests.conftest import scenario_dict
 
 SUPPLIES = ["grid", "gas-turbines", "ppa-100", "colossus-hybrid", "tva-system", "california", "france",
@@ -48,16 +48,20 @@ def test_ppa_changes_only_market_based(colossus):
 def test_nuclear_mix_reproduces_the_nuclear_factor():
     r = compute(parse_scenario(scenario_dict(supply={"mix": {"nuclear": 1}})))
     nuclear = ref.factors("technologies", "technology", "nuclear")
-    assert r.resolved[0].grid_intensity.m_as("g CO2e/kWh") == pytest.approx(
+    used = {f.name: f.quantity for f in r.assumptions(0)}
+    assert used["supply.mix.co2e_intensity"].m_as("g CO2e/kWh") == pytest.approx(
         nuclear["co2e_intensity"].quantity.m_as("g CO2e/kWh"))
-    assert r.resolved[0].grid_water_intensity.m_as("L/kWh") == pytest.approx(
+    assert used["supply.mix.water_intensity"].m_as("L/kWh") == pytest.approx(
         nuclear["water_consumption"].quantity.m_as("L/kWh"))
 
 
 def test_mix_is_share_weighted():
     r = compute(parse_scenario(scenario_dict(supply={"mix": {"coal": 0.5, "gas": 0.5}})))
     # IPCC AR5 lifecycle medians: coal 820, gas 490 g CO2e/kWh -> 655
-    assert r.resolved[0].grid_intensity.m_as("g CO2e/kWh") == pytest.approx(655)
+    used = {f.name: f.quantity for f in r.assumptions(0)}
+    assert used["supply.mix.co2e_intensity"].m_as("g CO2e/kWh") == pytest.approx(655)
+    # and the chain used it: grid CO2e = facility energy x 655 g/kWh
+    assert r.metric("co2e_grid").m_as("t CO2e") == pytest.approx(r.metric("energy").m_as("MWh") * 0.655)
 
 
 def test_deltas_add_up(colossus):

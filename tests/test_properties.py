@@ -51,7 +51,7 @@ def test_doubling_the_fleet_doubles_power_energy_water_and_carbon(p):
 @given(scenarios)
 def test_zero_utilization_gives_idle_plus_host_power(p):
     r = compute(_scenario(p, utilization=0.0))
-    g = r.resolved[0].groups[0]
+    g = r.scenarios[0].groups[0]
     expected = (p["count"] * (g.idle_power + g.host_power)).m_as("MW")
     assert r.metric("it_power").magnitude == pytest.approx(expected)
 

@@ -81,7 +81,7 @@ def test_every_assumption_appears_in_sources(rendered):
 def test_pdf_metadata_toc_and_attachments(rendered):
     result, paths = rendered
     reader = PdfReader(paths["pdf"])
-    assert reader.metadata.title.startswith(result.resolved[0].scenario.name)
+    assert reader.metadata.title.startswith(result.scenarios[0].name)
     assert "Power, energy, water and CO2e" in reader.metadata.subject
     assert reader.metadata.creator.startswith("clusterprint")
     first = reader.pages[0].extract_text()

@@ -4,8 +4,7 @@ import math
 
 import pytest
 
-from pipeline import compute, parse_scenario
-from pipeline.scenario import ScenarioError, load_scenario
+from pipeline import ScenarioError, compute, load_scenario, parse_scenario
 from tests.conftest import scenario_dict
 
 
@@ -31,7 +30,7 @@ def test_valid_scenario_parses():
     ({"wue": "-1 L/kWh"}, "wue", "negative"),
     ({"period": "3 kg"}, "period", "expected a time"),
     ({"fleet": [{"accelerator": "h100-sxm", "count": 10, "power": "150 gal"}]}, "fleet[0].power", "expected a power"),
-    ({"fleet": [{"accelerator": "h100-sxm", "count": -5}]}, "fleet[0].count", "out of range"),
+    ({"fleet": [{"accelerator": "h100-sxm", "count": -5}]}, "fleet[0].count", "must not be negative"),
     ({"fleet": [{"accelerator": "h100-sxm"}]}, "fleet[0]", "exactly one of 'count' or 'accelerator_hours'"),
     ({"fleet": [{"accelerator": "h100-sxm", "count": 1, "idle_power": "800 W", "power": "700 W"}]},
      "fleet[0].idle_power", "above the full-load power"),
@@ -41,7 +40,7 @@ def test_valid_scenario_parses():
      "supply.onsite.technology", "did you mean"),
     ({"supply": {"grid": "us-srtv", "onsite": {"technology": "gas-turbine-simple-cycle", "share": 1.2}}},
      "supply.onsite.share", "<= 1"),
-    ({"supply": {"grid": "us-srtv", "ppa": {"share": -0.1}}}, "supply.ppa.share", ">= 0"),
+    ({"supply": {"grid": "us-srtv", "ppa": {"share": -0.1}}}, "supply.ppa.share", "must not be negative"),
     ({"supply": {"grid_intensity": "400 g/kWh"}}, "supply.grid", "missing grid_water_intensity"),
     ({"supply": {"grid": "us-srtv", "grid_intensity": "400 L/kWh"}}, "supply.grid_intensity", "carbon intensity"),
     ({"claims": [{"metric": "facility_power_pk", "value": "150 MW", "source": "x"}]}, "claims[0].metric",

@@ -45,7 +45,9 @@ def test_energy_water_and_carbon_chain_by_hand():
     assert co2_grid.m_as("t CO2e") == pytest.approx(84)
     assert carbon.co2e_location_based(co2_grid, co2_on).m_as("t CO2e") == pytest.approx(134.193)
     # market: (210 - 105) MWh * 400 kg/MWh + 105 MWh * 0 + 50.193 t = 42 + 50.193 t
-    mb = carbon.co2e_market_based(grid, Q_(400, "g CO2e/kWh"), ppa, Q_(0, "g CO2e/kWh"), co2_on)
+    mb_grid = carbon.co2e_market_based_grid(grid, Q_(400, "g CO2e/kWh"), ppa, Q_(0, "g CO2e/kWh"))
+    assert mb_grid.m_as("t CO2e") == pytest.approx(42)
+    mb = carbon.co2e_market_based(mb_grid, co2_on)
     assert mb.m_as("t CO2e") == pytest.approx(92.193)
 
 

@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from pipeline import compute, parse_scenario
-from pipeline.scenario import ScenarioError
-from pipeline.uncertainty import Dist
+from pipeline import ScenarioError, compute, parse_scenario
+from pipeline.distributions import Dist
 from tests.conftest import scenario_dict
 
 

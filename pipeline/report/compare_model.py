@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pipeline import __version__
 from pipeline import reference as ref
-from pipeline.compare import COMPARED, Comparison
+from pipeline._version import __version__
+from pipeline.comparison import COMPARED, Comparison
 from pipeline.report import charts
 from pipeline.report.filters import fmt_quantity
 from pipeline.report.model import GLOSSARY, METHOD, Chart, assumption_rows
-from pipeline.results import METRIC_BY_NAME
+from pipeline.results import METRIC_BY_NAME, Which
 
 
-def _v(c: Comparison, metric: str, k: int, unit: str, which: str = "value") -> float:
+def _v(c: Comparison, metric: str, k: int, unit: str, which: Which = "value") -> float:
     q = c.value(metric, k, which)
     return 0.0 if q is None else float(q.m_as(unit))
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pint
 
-from pipeline import __version__
 from pipeline import reference as ref
+from pipeline._version import __version__
 from pipeline.report import charts
 from pipeline.report.filters import fmt_number, fmt_percent, fmt_quantity, fmt_ratio
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
@@ -181,21 +181,21 @@ def build_charts(result: Results, i: int) -> list[Chart]:
     out: list[Chart] = []
     if g("it_power") is not None:
         acc, host = _val(g("it_power_accelerators"), "MW"), _val(g("it_power_hosts"), "MW")
-        over = _val(g("facility_power"), "MW") - _val(g("it_power"), "MW")
-        peak_acc = _val(g("it_power_peak"), "MW") - host
-        over_peak = _val(g("facility_power_peak"), "MW") - _val(g("it_power_peak"), "MW")
+        over, over_peak = _val(g("facility_overhead_power"), "MW"), _val(g("facility_overhead_power_peak"), "MW")
+        peak_acc = _val(g("it_power_accelerators_peak"), "MW")
         out.append(Chart("power", "Where the power goes", charts.stacked_bars(
             "power", "Where the power goes", ["Mean", "Peak"],
             [("Accelerators", "accelerators", [acc, peak_acc]), ("Host servers", "hosts", [host, host]),
              ("Facility overhead (PUE)", "overhead", [over, over_peak])], "MW"),
             "Facility power split into accelerator boards, host servers and facility overhead (cooling, power "
             "distribution), at mean utilization and at full load."))
-    grid_e, ppa_e, on_e = _val(g("grid_energy"), "GWh"), _val(g("ppa_energy"), "GWh"), _val(g("onsite_energy"), "GWh")
+    ppa_e, on_e = _val(g("ppa_energy"), "GWh"), _val(g("onsite_energy"), "GWh")
     co2_grid, co2_on = _val(g("co2e_grid"), "kilotonne CO2e"), _val(g("co2e_onsite"), "kilotonne CO2e")
-    co2_mkt_grid = _val(g("co2e_market_based"), "kilotonne CO2e") - co2_on
+    co2_mkt_grid = _val(g("co2e_market_based_grid"), "kilotonne CO2e")
+    unmatched = _val(g("grid_energy_unmatched"), "GWh")
     out.append(Chart("energy", "Energy by supply source", charts.stacked_bars(
         "energy", "Energy by supply source", ["Energy"],
-        [("Grid, unmatched", "grid", [grid_e - ppa_e]), ("Grid, PPA-matched", "ppa", [ppa_e]),
+        [("Grid, unmatched", "grid", [unmatched]), ("Grid, PPA-matched", "ppa", [ppa_e]),
          ("On-site generation", "onsite", [on_e])], "GWh", height=1.45),
         "Facility energy by where it comes from: the grid (with the share matched by renewable purchases) "
         "and on-site generation."))
@@ -211,7 +211,7 @@ def build_charts(result: Results, i: int) -> list[Chart]:
          ("Off site, on-site plant", "water_plant", [_val(g("water_offsite_onsite_plant"), "m ** 3") / 1000])],
         "thousand m³", height=1.45),
         "Water consumed on site for cooling and off site to generate the electricity, over the period."))
-    if result.draws and result.resolved[i].uncertain:
+    if result.draws and result.uncertain[i]:
         for metric, unit, label, scale in (("co2e_location_based", "t CO2e", "thousand t CO2e", 1e-3),
                                            ("water_total", "m ** 3", "thousand m³", 1e-3)):
             rows = [r for r in result.sensitivity(i, metric) if r[1] != r[2]][:8]
@@ -225,9 +225,9 @@ def build_charts(result: Results, i: int) -> list[Chart]:
                 base, label),
                 "Each uncertain input moved to its 5th and 95th percentile with the others at their central values "
                 "(one at a time); the widest bars matter most."))
-    groups = [k for k, s in enumerate(result.group_scenario) if s == i]
+    groups = result.groups_of(i)
     if len(groups) > 1:
-        labels = [result.resolved[i].groups[k].label for k in range(len(groups))]
+        labels = [grp.label for grp in result.scenarios[i].groups]
         energies = [float(result.groups["it_energy"][k].m_as("GWh")) for k in groups]
         out.append(Chart("groups", "IT energy by accelerator group", charts.bars(
             "groups", "IT energy by accelerator group", labels, energies, "GWh"),
@@ -243,16 +243,30 @@ def _input_label(name: str) -> str:
 def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
     """The distributions that were drawn, for the report's uncertainty table."""
     rows = []
-    for u in result.resolved[i].uncertain:
+    for u in result.uncertain[i]:
         unit = unit_text(u.dist.unit) if u.dist.unit else ""
         rows.append({"name": u.name, "dist": u.dist.kind, "low": f"{u.dist.low:,.6g}", "mode": f"{u.dist.central:,.6g}",
                      "high": f"{u.dist.high:,.6g}", "unit": unit, "source": u.source})
     return rows
 
 
+def fmt_duration(q: pint.Quantity) -> str:
+    """A duration in the largest whole-looking unit: ``8766 h`` -> ``1 year``, ``720 h`` -> ``30 day``.
+
+    >>> from pipeline.units import Q_
+    >>> fmt_duration(Q_(8766, "h")), fmt_duration(Q_(720, "h")), fmt_duration(Q_(36, "h"))
+    ('1 year', '30 day', '36 h')
+    """
+    for unit, label in (("year", "year"), ("day", "day")):
+        x = float(q.m_as(unit))
+        if x >= 1 and abs(x - round(x)) < 1e-9:
+            return f"{x:,.6g} {label}"
+    return f"{float(q.m_as('h')):,.6g} h"
+
+
 def input_display(s: Any) -> dict[str, str]:
     """The scenario's main inputs for display, with their ranges where they were drawn."""
-    ranged = dict(s.uncertain)
+    ranged = s.ranges
 
     def with_range(path: str, text: str, fmt: Any) -> str:
         d = ranged.get(path)
@@ -264,26 +278,23 @@ def input_display(s: Any) -> dict[str, str]:
     def plain(x: float) -> str:
         return f"{x:,.4g}"
 
-    supply = s.supply
-    grid = supply.grid or ("generation mix" if supply.mix else "explicit intensities")
+    grid = s.grid or ("generation mix" if s.mix else "explicit intensities")
     return {
         "utilization": with_range("utilization", fmt_percent(s.utilization), pct),
         "pue": with_range("pue", fmt_number(s.pue), plain),
         "wue": with_range("wue", fmt_quantity(s.wue, "L / kWh"), plain),
         "grid": grid,
-        "onsite": (with_range("supply.onsite.share", f"{fmt_percent(supply.onsite_share)} {supply.onsite_technology}", pct)
-                   if supply.onsite_share else "none"),
-        "ppa": with_range("supply.ppa.share", fmt_percent(supply.ppa_share), pct) if supply.ppa_share else "none",
+        "onsite": (with_range("supply.onsite.share", f"{fmt_percent(s.onsite_share)} {s.onsite_technology}", pct)
+                   if s.onsite_share else "none"),
+        "ppa": with_range("supply.ppa.share", fmt_percent(s.ppa_share), pct) if s.ppa_share else "none",
     }
 
 
 def group_rows(result: Results, i: int) -> list[dict[str, str]]:
     """The fleet table: one row per accelerator group."""
     rows = []
-    idx = [k for k, s in enumerate(result.group_scenario) if s == i]
-    for j, k in enumerate(idx):
-        grp = result.resolved[i].groups[j]
-        count = float(grp.count.m_as(""))
+    for grp, k in zip(result.scenarios[i].groups, result.groups_of(i), strict=True):
+        count = grp.count
         rows.append({
             "label": grp.label, "accelerator": grp.accelerator,
             "count": (f"{count:,.0f}" if count.is_integer() else fmt_number(count, 6)) if count == count else "–",
@@ -341,14 +352,12 @@ def result_rows(result: Results, i: int) -> list[dict[str, str]]:
 
 def report_context(result: Results, i: int = 0, generated: dt.datetime | None = None) -> dict[str, Any]:
     """Everything the report template shows, as display strings (no arithmetic left for templates)."""
-    r = result.resolved[i]
-    s = r.scenario
+    s = result.scenarios[i]
     when = generated or dt.datetime.now(dt.UTC)
     used: list[ref.Factor] = []
     heads = headline(result, i, used)
     facts = list(result.assumptions(i)) + [f for f in dict.fromkeys(used)]
-    period = ("given in accelerator-hours" if s.period is None
-              else f"{s.period.magnitude:,.6g} {unit_text(s.period.units)}")
+    period = "given in accelerator-hours" if s.period is None else fmt_duration(s.period)
     return {
         "title": s.name,
         "location": s.location,

@@ -11,9 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -21,8 +19,9 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from pipeline import __version__
 from pipeline import reference as ref
+from pipeline._version import __version__
+from pipeline.io import write_atomic
 from pipeline.report.filters import FILTERS
 from pipeline.results import Results
 
@@ -112,24 +111,12 @@ def slug(text: str) -> str:
     return s[:80] or "scenario"
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write to a temporary name in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode() if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _scenario_bytes(scenario: Any) -> bytes:
-    """The scenario file as read, or its mapping as JSON when it came from a dataset row."""
+    """The scenario file as read, or its inputs as JSON when it came from a dataset."""
     path = Path(scenario.file)
-    return path.read_bytes() if path.is_file() else json.dumps(scenario.raw, default=str).encode()
+    if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+        return path.read_bytes()
+    return json.dumps(getattr(scenario, "document", {}), indent=2, default=str).encode()
 
 
 def _write_outputs(folder: Path, *, stem: str, data_stem: str, ctx: dict[str, Any], template: str, data_json: str,
@@ -170,9 +157,10 @@ def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...
     """
     from pipeline.report.model import report_context
 
-    scenario = result.resolved[i].scenario
+    scenario = result.scenarios[i]
     results_json = json.dumps({"scenarios": [result.scenario_dict(i)]}, indent=2)
-    scenario_name = Path(scenario.file).name if Path(scenario.file).suffix else "scenario.json"
+    scenario_name = Path(scenario.file).name if Path(scenario.file).suffix.lower() in (".yaml", ".yml") \
+        else "scenario.json"
     return _write_outputs(
         Path(out_dir) / slug(scenario.name), stem="report", data_stem="results", ctx=report_context(result, i),
         template="report.html.j2", data_json=results_json, data_csv=result.to_frame().iloc[[i]].to_csv(index=False),

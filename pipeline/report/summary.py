@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import __version__
 from pipeline import reference as ref
-from pipeline.batch import BatchResult
+from pipeline._version import __version__
 from pipeline.report import charts
 from pipeline.report.filters import fmt_number, fmt_quantity, fmt_ratio
 from pipeline.report.model import GLOSSARY, Chart, assumption_rows
-from pipeline.results import METRIC_BY_NAME
+from pipeline.results import METRIC_BY_NAME, BatchResult
 from pipeline.units import Q_
 
 TOTALS = ("facility_power_peak", "facility_power", "energy", "water_onsite", "water_offsite", "co2e_location_based",
@@ -104,22 +103,26 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         "top_water": top("water_onsite_per_day"), "charts": chart_list, "comparison": comparison,
         "assumed": assumed, "errors": errors, "more_errors": max(len(result.errors) - 40, 0),
         "editions": sorted(ref.data_editions().items()),
-        "factors": assumption_rows(factors_used(df, res)),
+        "factors": assumption_rows(factors_used(result)),
         "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
         "has_reported": bool(reported is not None and np.isfinite(reported).any()),
     }
 
 
-def factors_used(df: pd.DataFrame, res: pd.DataFrame) -> list[ref.Factor]:
+def factors_used(result: BatchResult) -> list[ref.Factor]:
     """The reference factors behind the computed clusters: their accelerators, grids and on-site plants."""
-    names = set(res["name"])
-    rows = df[df["name"].isin(names)] if "name" in df else df.iloc[0:0]
+    table = result.table
     facts: list[ref.Factor] = []
-    for acc in sorted(set(rows.get("accelerator", pd.Series(dtype=str)).dropna().astype(str))):
+
+    def distinct(frame: pd.DataFrame, col: str) -> list[str]:
+        return sorted(set(frame[col].dropna().astype(str))) if table is not None and col in frame else []
+
+    for acc in distinct(table.groups if table is not None else pd.DataFrame(), "accelerator"):
         facts += ref.factors("accelerators", "accelerator", acc).values()
-    for grid in sorted(set(rows.get("grid", pd.Series(dtype=str)).dropna().astype(str))):
+    clusters = table.clusters if table is not None else pd.DataFrame()
+    for grid in distinct(clusters, "supply.grid"):
         facts += ref.factors("grids", "grid", grid).values()
-    for tech in sorted(set(rows.get("onsite_technology", pd.Series(dtype=str)).dropna().astype(str))):
+    for tech in distinct(clusters, "supply.onsite.technology"):
         facts += ref.factors("onsite", "on-site technology", tech).values()
     facts += [ref.default(p) for p in ("hardware_lifetime", "server_embodied", "accelerators_per_server",
                                        "ppa_intensity")]
@@ -128,7 +131,8 @@ def factors_used(df: pd.DataFrame, res: pd.DataFrame) -> list[ref.Factor]:
 
 def write_summary(result: BatchResult, df: pd.DataFrame, out: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
     """Write summary.html and summary.pdf into ``out``."""
-    from pipeline.report.render import render_html, render_pdf, write_atomic
+    from pipeline.io import write_atomic
+    from pipeline.report.render import render_html, render_pdf
 
     ctx = summary_context(result, df)
     paths: dict[str, Path] = {}

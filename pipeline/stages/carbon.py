@@ -59,21 +59,47 @@ def co2e_location_based(co2e_grid: pint.Quantity, co2e_onsite: pint.Quantity) ->
 
 
 @ureg.check("[energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]", "[energy]",
-            "[mass] * [carbon_dioxide_equivalent] / [energy]", "[mass] * [carbon_dioxide_equivalent]")
-def co2e_market_based(
+            "[mass] * [carbon_dioxide_equivalent] / [energy]")
+def co2e_market_based_grid(
     grid_energy: pint.Quantity,
     residual_intensity: pint.Quantity,
     ppa_energy: pint.Quantity,
     ppa_intensity: pint.Quantity,
-    co2e_onsite: pint.Quantity,
 ) -> pint.Quantity:
-    """Market-based CO2e: contracted energy at the instrument's intensity, the rest at the
-    residual intensity, plus on-site combustion [t CO2e].
+    """Market-based CO2e of grid electricity: contracted energy at the instrument's intensity, the
+    rest at the residual intensity [t CO2e] (GHG Protocol Scope 2 Guidance 2015, market-based method).
 
-    ``(E_grid - E_ppa) * CI_residual + E_ppa * CI_ppa + CO2e_onsite``
+    ``(E_grid - E_ppa) * CI_residual + E_ppa * CI_ppa``; the market-based total adds on-site combustion.
+
+    Examples
+    --------
+    >>> from pipeline.units import Q_
+    >>> co2e_market_based_grid(Q_(10, "MWh"), Q_(400, "g CO2e/kWh"), Q_(4, "MWh"), Q_(0, "g CO2e/kWh")).m_as("t CO2e")
+    2.4
     """
     unmatched = grid_energy - ppa_energy
-    return ((unmatched * residual_intensity + ppa_energy * ppa_intensity).to("t CO2e") + co2e_onsite)
+    return (unmatched * residual_intensity + ppa_energy * ppa_intensity).to("t CO2e")
+
+
+def co2e_market_based(co2e_market_based_grid: pint.Quantity, co2e_onsite: pint.Quantity) -> pint.Quantity:
+    """Market-based CO2e: grid electricity by the market-based method plus on-site combustion [t CO2e]."""
+    return co2e_market_based_grid + co2e_onsite
+
+
+@ureg.check("[mass] * [carbon_dioxide_equivalent]", "[mass] * [carbon_dioxide_equivalent]", "[]")
+def embodied_per_accelerator(accelerator: pint.Quantity, server: pint.Quantity,
+                             accelerators_per_server: pint.Quantity) -> pint.Quantity:
+    """Embodied CO2e per accelerator including its share of the host server [kg CO2e].
+
+    ``C_acc + C_server / n_server``.
+
+    Examples
+    --------
+    >>> from pipeline.units import Q_
+    >>> embodied_per_accelerator(Q_(150, "kg CO2e"), Q_(5700, "kg CO2e"), Q_(8, "")).m_as("kg CO2e")
+    862.5
+    """
+    return accelerator + server / accelerators_per_server
 
 
 @ureg.check("[time]", "[mass] * [carbon_dioxide_equivalent]", "[time]")

@@ -17,7 +17,7 @@ def accelerator_time(count: pint.Quantity, period: pint.Quantity, accelerator_ho
     """
     by_count = (count * period).to("hour")
     hours = accelerator_hours.to("hour")
-    return np.where(np.isnan(count.m_as("")), hours, by_count)
+    return np.where(np.isnan(count.m_as("")), hours, by_count)  # type: ignore[return-value]  # pint wraps np.where
 
 
 @ureg.check("[power]", "[time]")
@@ -51,6 +51,12 @@ def ppa_energy(grid_energy: pint.Quantity, ppa_share: pint.Quantity) -> pint.Qua
     Contractual only: it changes market-based CO2e, not the electricity physically drawn.
     """
     return grid_energy * ppa_share
+
+
+@ureg.check("[energy]", "[energy]")
+def grid_energy_unmatched(grid_energy: pint.Quantity, ppa_energy: pint.Quantity) -> pint.Quantity:
+    """Grid energy not matched by renewable purchases: counted at the residual factor [Wh]."""
+    return grid_energy - ppa_energy
 
 
 def per_day(total: pint.Quantity, period: pint.Quantity) -> pint.Quantity:

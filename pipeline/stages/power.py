@@ -74,3 +74,10 @@ def facility_power(it_power: pint.Quantity, pue: pint.Quantity) -> pint.Quantity
     assumes the same overhead ratio at peak (a simplification, printed in the report).
     """
     return it_power * pue
+
+
+@ureg.check("[power]", "[power]")
+def facility_overhead_power(total: pint.Quantity, part: pint.Quantity) -> pint.Quantity:
+    """The power of ``total`` not in ``part``: facility minus IT power is the overhead (cooling, power
+    distribution); peak IT minus host power is the accelerators' peak [W]."""
+    return total - part

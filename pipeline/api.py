@@ -1,0 +1,215 @@
+"""The public API: read scenarios, compute them, one engine for YAML files, datasets and variants.
+
+* :func:`load_scenario` / :func:`parse_scenario`: a YAML file or mapping, validated whole (the
+  schema, then the column-wise rules of :mod:`pipeline.resolve`).
+* :func:`compute`: scenarios -> :class:`~pipeline.results.Results` (with Monte Carlo draws when
+  any input is ranged).
+* :func:`run_table`: the engine itself, an :class:`~pipeline.inputs.InputTable` of any number of
+  clusters -> resolution, chain, draws.  ``compute`` and the batch both call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pint
+import yaml
+from pydantic import ValidationError
+
+from pipeline import columns, resolve
+from pipeline import reference as ref
+from pipeline.chain import compute_arrays
+from pipeline.distributions import Dist
+from pipeline.errors import Problem, ScenarioError
+from pipeline.fields import field
+from pipeline.inputs import InputTable, ProblemTable
+from pipeline.montecarlo import DEFAULT_DRAWS, percentiles, sensitivity
+from pipeline.results import GroupInfo, Results, ScenarioInfo
+from pipeline.schema import Scenario, problems_of
+from pipeline.units import Q_
+
+__all__ = ["Run", "compute", "load_scenario", "parse_scenario", "read_yaml", "run_table"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """Metrics of a resolved table: value (P50 with draws), P5, P95, the central run, per-group values."""
+
+    resolution: resolve.Resolution
+    value: dict[str, pint.Quantity]
+    low: dict[str, pint.Quantity]
+    high: dict[str, pint.Quantity]
+    central: dict[str, pint.Quantity]
+    groups: dict[str, pint.Quantity]
+
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` that refuses duplicate keys instead of keeping the last one silently."""
+
+
+def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """A YAML file's data; a missing file or a syntax error is a :class:`ScenarioError` naming the line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([Problem(str(path), "", f"cannot read file: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(str(path), "", "cannot read file: not UTF-8 text")]) from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([Problem(str(path), where, f"YAML syntax error: {problem}")]) from None
+
+
+def _model(data: Any, file: str) -> Scenario:
+    if data is None or data == {}:
+        raise ScenarioError([Problem(file, "", "the scenario is empty", None, ", ".join(Scenario.model_fields))])
+    try:
+        model = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_of(exc, file, data)) from None
+    model._file = file
+    return model
+
+
+def _checked(models: list[Scenario]) -> resolve.Resolution:
+    table = columns.from_scenarios(models, [m.file for m in models])
+    res = resolve.resolve(table)
+    if res.problems:
+        raise ScenarioError(columns.problems_for_scenarios(table, res.problems))
+    return res
+
+
+def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
+    """Validate a scenario mapping (as loaded from YAML): structure, then every rule and reference id.
+
+    Raises
+    ------
+    ScenarioError
+        With one line per problem: file, field path, bad value and what is allowed.
+    """
+    model = _model(data, file)
+    _checked([model])
+    return model
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file (see :func:`parse_scenario`)."""
+    return parse_scenario(read_yaml(path), file=str(path))
+
+
+def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], draws: int | None = None,
+            seed: int = 0) -> Results:
+    """Compute every metric for one or many scenarios as one vectorised batch.
+
+    Parameters
+    ----------
+    scenarios : Scenario, path, or an iterable of them
+        Scenario objects or scenario YAML paths.
+    draws : int, optional
+        Monte Carlo draws per scenario.  Default: 10,000 when any scenario declares a range, else 0
+        (deterministic).  With draws, each metric's value is the P50 and ``low``/``high`` the P5/P95;
+        reference factors with published ranges join the draws.
+    seed : int
+        Seed of the draws (same seed, same numbers).
+
+    Examples
+    --------
+    >>> r = compute("inputs/colossus.yaml", draws=0)  # central values of the ranged inputs
+    >>> r.metric("facility_power_peak", 0).to("MW")  # doctest: +ELLIPSIS
+    <Quantity(153..., 'megawatt')>
+    """
+    items = [scenarios] if isinstance(scenarios, (Scenario, str, Path)) else list(scenarios)
+    models = [s if isinstance(s, Scenario) else _model(read_yaml(s), str(s)) for s in items]
+    res = _checked(models)
+    if draws is None:
+        draws = DEFAULT_DRAWS if len(res.table.ranges) else 0
+    return results_of(res, draws, seed)
+
+
+def _draw(res: resolve.Resolution, draws: int, seed: int) -> Run:
+    central, groups = compute_arrays(res.sa, res.ga)
+    if draws > 0:
+        low, value, high = percentiles(res.sa, res.ga, res.components, draws, seed)
+    else:
+        low = value = high = central
+    return Run(res, value, low, high, central, groups)
+
+
+def run_table(table: InputTable, draws: int = 0, seed: int = 0, problems: ProblemTable | None = None) -> Run:
+    """The engine: resolve a table of clusters, run the chain, and draw.
+
+    With draws, ``value``/``low``/``high`` are the P50/P5/P95, else the central run; each maps
+    metric -> Quantity array, one element per cluster.  Clusters with problems (``problems`` found
+    while reading, plus the resolution's own) are computed as NaN; ``resolution.problems`` says
+    which and why.
+    """
+    return _draw(resolve.resolve(table, problems), draws, seed)
+
+
+def results_of(res: resolve.Resolution, draws: int, seed: int) -> Results:
+    """Full :class:`Results` of a resolved table: metrics, draws, factors, sensitivities (small tables)."""
+    run = _draw(res, draws, seed)
+    value, low, high, central, groups = run.value, run.low, run.high, run.central, run.groups
+    n = len(res.table)
+    uncertain = [resolve.uncertain_inputs(res, i) for i in range(n)]
+    swings = [sensitivity(res.sa, res.ga, res.components, i, [u.name for u in uncertain[i]])
+              if draws and uncertain[i] else {} for i in range(n)]
+    return Results(scenarios=[_info(res, i) for i in range(n)], metrics=value, groups=groups,
+                   group_scenario=res.ga.scenario, low=low, high=high, central=central,
+                   factors=[resolve.assumptions(res, i) for i in range(n)], uncertain=uncertain, swings=swings,
+                   draws=draws, seed=seed)
+
+
+def _info(res: resolve.Resolution, i: int) -> ScenarioInfo:
+    row = res.table.clusters.iloc[i]
+    g = res.ga
+    groups = tuple(
+        GroupInfo(accelerator=str(res.table.groups["accelerator"].iloc[k]),
+                  label=str(res.table.groups["label"].iloc[k] or "") or _accelerator_name(
+                      str(res.table.groups["accelerator"].iloc[k])),
+                  count=float(g.count.magnitude[k]), full_power=g.full_power[k], idle_power=g.idle_power[k],
+                  host_power=g.host_power[k])
+        for k in np.flatnonzero(g.scenario == i))
+    ranges = {}
+    r = res.table.ranges
+    for rr in r[((r["level"] == "cluster") & (r["index"] == i))].itertuples(index=False):
+        ranges[rr.path] = Dist("triangular" if rr.triangular else "uniform", rr.low, rr.high, field(rr.path).unit,
+                               rr.mode)
+    period = float(row["period"])
+    return ScenarioInfo(
+        name=str(row["name"]), location=str(row.get("location") or ""), description=str(row.get("description") or ""),
+        file=str(row.get("file") or "<scenario>"), period=None if np.isnan(period) else Q_(period, "h"),
+        utilization=float(row["utilization"]), pue=float(row["pue"]), wue=Q_(float(row["wue"]), "L/kWh"),
+        grid=row.get("supply.grid"), mix=row.get("supply.mix"), onsite_technology=row.get("supply.onsite.technology"),
+        onsite_share=float(res.sa.onsite_share.magnitude[i]), ppa_share=float(res.sa.ppa_share.magnitude[i]),
+        groups=groups, claims=tuple(row.get("claims") or ()), ranges=ranges, document=dict(row.get("document") or {}),
+    )
+
+
+def _accelerator_name(id_: str) -> str:
+    df = ref.table("accelerators")
+    names = df.loc[df["id"] == id_, "name"]
+    return str(names.iloc[0]) if len(names) else id_

@@ -1,0 +1,403 @@
+"""Input tables from YAML scenarios and from batch datasets: the two front doors of one engine.
+
+* :func:`from_scenarios`: validated :class:`~pipeline.schema.Scenario` models -> an
+  :class:`~pipeline.inputs.InputTable` (one cluster per scenario).
+* :func:`from_dataset`: a table of accelerator groups (one row per group, rows sharing ``name``
+  form a cluster, a column per scenario field named by its YAML path or an alias) -> an
+  InputTable plus the problems of cells that did not read.  Column-wise: each distinct unit is
+  converted once with pint, so 10^6 rows cost a few vectorised passes.
+
+Both then go through :func:`pipeline.resolve.resolve`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pint
+
+from pipeline import fields as fl
+from pipeline.errors import Problem
+from pipeline.inputs import RANGE_COLUMNS, InputTable, ProblemTable
+from pipeline.io import split_header_units
+from pipeline.schema import Range, Scenario
+from pipeline.units import DIMENSIONS, EXAMPLES, Q_, dimension_name, ureg
+
+__all__ = ["ERROR_COLUMNS", "dataset_errors", "from_dataset", "from_scenarios", "problems_for_scenarios"]
+
+ERROR_COLUMNS = ["row", "name", "field", "message"]
+# a number; "1." only when no second dot follows, so that "1..2" reads as a range
+_NUMBER = r"[-+]?(?:(?:\d+\.\d+|\d+\.(?!\.)|\d+|\.\d+)(?:[eE][-+]?\d+)?|inf(?:inity)?|nan)"
+_CELL = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?:\.\.\s*(?P<mid>{_NUMBER})\s*)?(?:\.\.\s*(?P<hi>{_NUMBER})\s*)?"
+                   r"(?P<unit>.*?)\s*$", re.IGNORECASE)
+_CLUSTER_FIELDS = [f for f in fl.FIELDS if f.level == "cluster"]
+_GROUP_FIELDS = [f for f in fl.FIELDS if f.level == "group"]
+
+
+# --------------------------------------------------------------------------- YAML scenarios
+
+
+def _value(v: Any, f: fl.Field) -> tuple[Any, tuple[bool, float, float, float] | None]:
+    """A field value in canonical units, and its range (triangular, low, mode, high) if ranged."""
+    if v is None:
+        return (np.nan if f.kind in ("number", "quantity") else None), None
+    if isinstance(v, Range):
+        lo, hi = (_value(x, f)[0] for x in (v.low, v.high))
+        mode = _value(v.mode, f)[0] if v.mode is not None else (lo + hi) / 2
+        return mode, (v.kind == "triangular", lo, mode, hi)
+    if f.kind == "quantity":
+        return float(v.m_as(f.unit)), None
+    if f.kind == "number":
+        return float(v), None
+    return v, None
+
+
+def _get(model: Any, path: str) -> Any:
+    for part in path.split("."):
+        model = getattr(model, part, None) if model is not None else None
+    return model
+
+
+def from_scenarios(scenarios: Sequence[Scenario], files: Sequence[str]) -> InputTable:
+    """One input-table cluster per validated scenario."""
+    clusters: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    ranges: list[tuple[Any, ...]] = []
+    for i, (s, file) in enumerate(zip(scenarios, files, strict=True)):
+        row: dict[str, Any] = {"file": file, "claims": tuple(s.claims), "sources": dict(s.sources),
+                               "document": s.model_dump(mode="json", exclude_none=True, exclude={"variants"})}
+        for f in _CLUSTER_FIELDS:
+            row[f.path], rng = _value(_get(s, f.path), f)
+            if rng:
+                ranges.append(("cluster", i, f.path, *rng))
+        row["name"] = row["name"] or ""
+        clusters.append(row)
+        for j, g in enumerate(s.fleet):
+            grow: dict[str, Any] = {"cluster": i, "position": j, "row": j}
+            for f in _GROUP_FIELDS:
+                grow[f.path], rng = _value(getattr(g, f.path), f)
+                if rng:
+                    ranges.append(("group", len(groups), f.path, *rng))
+            groups.append(grow)
+    return InputTable(pd.DataFrame(clusters), pd.DataFrame(groups),
+                      pd.DataFrame(ranges, columns=RANGE_COLUMNS))
+
+
+def problems_for_scenarios(table: InputTable, problems: ProblemTable) -> list[Problem]:
+    """Column-wise problems of YAML scenarios, at their field paths (``fleet[0].power``)."""
+    out = []
+    files = table.clusters["file"].to_numpy()
+    positions, owners = table.groups["position"].to_numpy(), table.groups["cluster"].to_numpy()
+    for row in problems.frame().itertuples(index=False):
+        if row.group:
+            base = f"fleet[{positions[row.index]}]"
+            path, file = (f"{base}.{row.path}" if row.path else base), files[owners[row.index]]
+        else:
+            path, file = row.path, files[row.index]
+        out.append(Problem(str(file), path, str(row.message), None, str(row.allowed)))
+    return out
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def _text(df: pd.DataFrame, col: str | None) -> pd.Series:
+    """A column as stripped text; missing and blank cells are NA."""
+    if col is None or col not in df:
+        return pd.Series(pd.NA, index=df.index, dtype="string")
+    s = df[col].astype("string").str.strip()
+    return s.mask(s == "")
+
+
+@cache
+def _unit_factor(unit: str, dimension: str, target: str) -> float | str:
+    """Factor from ``unit`` to ``target``, or an error message (one pint call per distinct unit)."""
+    try:
+        q: Any = ureg.Quantity(unit)
+    except Exception:  # noqa: BLE001 - any pint parse failure is reported as a bad unit
+        return f"unknown unit {unit!r}; write it like '{EXAMPLES[dimension]}'"
+    if not isinstance(q, pint.Quantity):
+        q = Q_(float(q), "")
+    if dimension == "carbon_intensity" and q.dimensionality == (ureg.g / ureg.kWh).dimensionality:
+        q = q * ureg.CO2e  # 'g/kWh' is read as g CO2e/kWh, as in scenario files
+    if q.dimensionality != DIMENSIONS[dimension]:
+        return (f"unit {unit!r} is a {dimension_name(q.dimensionality)} unit, expected a "
+                f"{dimension.replace('_', ' ')} (e.g. '{EXAMPLES[dimension]}')")
+    return float(q.to(target).magnitude)
+
+
+def _numbers(df: pd.DataFrame, col: str | None, f: fl.Field, header_unit: str, p: ProblemTable,
+             where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse one numeric column: values in the field's unit (central of a range) and per-row ranges.
+
+    Returns (values, ranges) where ranges is an (n, 4) array of triangular flag, low, mode, high
+    (NaN rows where the cell is a plain value).
+    """
+    n = len(df)
+    group = f.level == "group"
+    text = _text(df, col)
+    values, rng = np.full(n, np.nan), np.full((n, 4), np.nan)
+    if col is None or col not in df:
+        return values, rng
+    s = df[col]
+    dimension = f.dimension or "dimensionless"
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        num, unit = s.to_numpy(dtype=float, na_value=np.nan).copy(), np.full(n, "", dtype=object)
+        present, parts = ~np.isnan(num), None
+    else:
+        present = text.notna().to_numpy().copy()
+        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
+        unit = np.full(n, "", dtype=object)
+        rest = present & np.isnan(num)
+        parts = text[rest].str.extract(_CELL.pattern, flags=re.IGNORECASE) if rest.any() else None
+        if parts is not None:
+            num[rest] = pd.to_numeric(parts["num"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            unit[rest] = parts["unit"].fillna("").astype(object).to_numpy()
+            unreadable = rest.copy()
+            unreadable[rest] = parts["num"].isna().to_numpy()
+            p.add(unreadable & where, f.path, _saying(f"cannot read as a number{' with a unit' if f.dimension else ''} "
+                  f"(e.g. '{f.example or EXAMPLES[dimension]}')", text), group=group)
+            present &= ~unreadable
+    eff = np.where(unit != "", unit, header_unit)
+    factors = np.full(n, np.nan)
+    for u in pd.unique(eff[present]):
+        m = present & (eff == u)
+        if u == "":
+            if dimension == "dimensionless":
+                factors[m] = 1.0
+            else:
+                p.add(m & where, f.path, _saying(f"a bare number has no unit; give a {dimension.replace('_', ' ')} "
+                      "with its unit, "
+                      f"e.g. '{EXAMPLES[dimension]}', or put the unit in the header ('{col} [unit]')", text), group=group)
+            continue
+        got = _unit_factor(str(u), dimension, f.unit)
+        if isinstance(got, str):
+            p.add(m & where, f.path, _saying(got, text), group=group)
+        else:
+            factors[m] = got
+    values = np.where(present, num * factors, np.nan)
+    if parts is not None and (parts["hi"].notna().any() or parts["mid"].notna().any()):
+        values, rng = _ranges(parts, present, factors, values, f, text, p, where)
+    _bounds(values, rng, present & ~np.isnan(factors), f, text, p, where)
+    return values, rng
+
+
+def _ranges(parts: pd.DataFrame, present: np.ndarray, factors: np.ndarray, values: np.ndarray, f: fl.Field,
+            text: pd.Series, p: ProblemTable, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``low..high`` (uniform) and ``low..mode..high`` (triangular) cells."""
+    n = len(values)
+    rng = np.full((n, 4), np.nan)
+    idx = parts.index.to_numpy()
+    pos = np.searchsorted(text.index.to_numpy(), idx)
+    mid = pd.to_numeric(parts["mid"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    hi = pd.to_numeric(parts["hi"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lo = pd.to_numeric(parts["num"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    tri = ~np.isnan(hi)
+    high = np.where(tri, hi, mid)
+    ranged = ~np.isnan(high)
+    mode = np.where(tri, mid, (lo + high) / 2)
+    fac = factors[pos]
+    rows = pos[ranged]
+    lo_c, mode_c, hi_c = (x[ranged] * fac[ranged] for x in (lo, mode, high))
+    if f.kind not in ("number", "quantity") or not f.rangeable:
+        bad = np.zeros(n, dtype=bool)
+        bad[rows] = True
+        p.add(bad & where, f.path, _saying("a range is not supported for this field", text), group=f.level == "group")
+        return values, rng
+    order_bad = np.zeros(n, dtype=bool)
+    order_bad[rows] = ~((lo_c <= mode_c) & (mode_c <= hi_c))
+    p.add(order_bad & where & present, f.path, _saying("a range needs low <= mode <= high", text),
+          group=f.level == "group")
+    rng[rows] = np.column_stack([tri[ranged], lo_c, mode_c, hi_c])
+    values = values.copy()
+    values[rows] = mode_c
+    return values, rng
+
+
+def _bounds(values: np.ndarray, rng: np.ndarray, present: np.ndarray, f: fl.Field, text: pd.Series,
+            p: ProblemTable, where: np.ndarray) -> None:
+    """Values (and range bounds) outside the field's bounds, one message per cell."""
+    group = f.level == "group"
+    for x in (values, rng[:, 1], rng[:, 3]):
+        with np.errstate(invalid="ignore"):
+            low_bad = (x <= f.lo) if f.lo_open else (x < f.lo)
+            bad = present & where & (~np.isfinite(x) | low_bad | (x > f.hi)) & ~p.has(f.path, group)
+        if x is not values:
+            bad &= ~np.isnan(x)
+        if bad.any():
+            def say(pos: np.ndarray, x: np.ndarray = x, allowed: str = fl.bounds_text(f)) -> list[str]:
+                out = []
+                for k in pos:
+                    msg = fl.bounds_message(f, float(x[k])) or "out of range"
+                    out.append(msg + ("" if "finite" in msg else f"; allowed {allowed}") + f" (got {text.iloc[k]!r})")
+                return out
+            p.add(bad, f.path, say, group=group)
+
+
+def _saying(prefix: str, text: pd.Series) -> Any:
+    """A message builder: ``prefix`` plus the offending cell, built only for the rows that need it."""
+    return lambda pos: [f"{prefix} (got {v!r})" for v in text.iloc[pos].fillna("").to_numpy()]
+
+
+def _mix_cells(text: pd.Series, f: fl.Field, p: ProblemTable, where: np.ndarray) -> np.ndarray:
+    """``nuclear=0.4,gas=0.6`` cells as tuples of (technology, share); one parse per distinct cell."""
+    out = np.full(len(text), None, dtype=object)
+    present = text.notna().to_numpy()
+    for cell in pd.unique(text[present]):
+        rows = (text == cell).fillna(False).to_numpy()
+        pairs, bad = [], ""
+        for part in str(cell).split(","):
+            tech, sep, share = part.partition("=")
+            try:
+                value = float(share)
+            except ValueError:
+                value = np.nan
+            if not sep or not tech.strip() or not np.isfinite(value):
+                bad = f"cannot read {part.strip()!r}; write a mix like '{f.example}' (got {cell!r})"
+                break
+            if not 0 <= value <= 1:
+                bad = f"share of {tech.strip()!r} out of range; allowed 0 to 1 (got {cell!r})"
+                break
+            pairs.append((tech.strip(), value))
+        if bad:
+            p.add(rows & where, f.path, bad)
+        else:
+            for k in np.flatnonzero(rows):  # element by element: numpy would read a tuple as a row
+                out[k] = tuple(pairs)
+    return out
+
+
+def _parse_column(df: pd.DataFrame, col: str | None, f: fl.Field, units: dict[str, str], p: ProblemTable,
+                  where: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    if f.kind in ("number", "quantity"):
+        return _numbers(df, col, f, units.get(col or "", ""), p, where)
+    text = _text(df, col)
+    if f.kind == "mix":
+        return _mix_cells(text, f, p, where), None
+    return text.astype(object).where(text.notna(), None).to_numpy(dtype=object), None
+
+
+def _cluster_columns(df: pd.DataFrame, column_of: dict[str, str], units: dict[str, str], codes: np.ndarray,
+                     first: np.ndarray, p: ProblemTable, rows: np.ndarray) -> tuple[dict[str, Any], list[tuple]]:
+    """Cluster-level fields: parsed on every row, taken from each cluster's first row; rows that disagree
+    with their cluster's first row are problems of their own."""
+    g = len(df)
+    local = ProblemTable(g, 0)
+    values: dict[str, Any] = {}
+    ranges: list[tuple] = []
+    first_pos = np.flatnonzero(first)
+    first_of = first_pos[codes]  # the first row of each row's cluster
+    for f in _CLUSTER_FIELDS:
+        col = column_of.get(f.path)
+        v, rng = _parse_column(df, col, f, units, local, np.ones(g, dtype=bool))
+        values[f.path] = v[first_pos]
+        if rng is not None:
+            for k in np.flatnonzero(~np.isnan(rng[first_pos, 1])):
+                ranges.append(("cluster", k, f.path, bool(rng[first_pos[k], 0]), *rng[first_pos[k], 1:]))
+        if col is None or first.all():  # one row per cluster: nothing can disagree
+            continue
+        differs = _differs(v, rng, _text(df, col), local.has(f.path), first_of) & ~first
+        if differs.any():
+            shown = _text(df, col).fillna("").to_numpy(dtype=object)
+            p.add(differs, f.path, lambda pos, s=shown: [
+                f"differs within the cluster: {s[k]!r} here, {s[first_of[k]]!r} in row {rows[first_of[k]]} "
+                "(cluster-level fields must agree)" for k in pos], group=True)
+    for _group, pos, path, msgs, allowed in local.parts:
+        keep = first[pos]
+        if keep.any():
+            mask = np.zeros(len(first_pos), dtype=bool)
+            at = codes[pos[keep]]
+            mask[at] = True
+            by_cluster = dict(zip(at, msgs[keep], strict=True))
+            p.add(mask, path, lambda q, m=by_cluster: [m[k] for k in q], allowed=allowed)
+    return values, ranges
+
+
+def _differs(v: np.ndarray, rng: np.ndarray | None, text: pd.Series, unreadable: np.ndarray,
+             first_of: np.ndarray) -> np.ndarray:
+    """Rows whose value differs from their cluster's first row: parsed values compared (so '1.8 L/kWh'
+    equals '1800 mL/kWh'), the text where a cell did not read."""
+    if v.dtype == object:
+        a, b = pd.Series(v, dtype=object), pd.Series(v[first_of], dtype=object)
+        same = ((a == b) | (a.isna() & b.isna())).to_numpy()
+    else:
+        same = (v == v[first_of]) | (np.isnan(v) & np.isnan(v[first_of]))
+        if rng is not None:
+            for j in range(1, 4):
+                x = rng[:, j]
+                same &= (x == x[first_of]) | (np.isnan(x) & np.isnan(x[first_of]))
+    raw = text.fillna("").to_numpy(dtype=object)
+    bad = unreadable | unreadable[first_of]
+    same = np.where(bad, raw == raw[first_of], same)
+    return ~same
+
+
+def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTable, ProblemTable, pd.DataFrame]:
+    """A batch dataset as an input table, the problems of its cells, and its unnamed rows' errors.
+
+    Returns (table, problems, unnamed) where ``unnamed`` lists rows without a name (they belong to no
+    cluster) in the ``errors.csv`` shape.  ``table.groups["row"]`` and ``table.clusters["row"]`` are file
+    row numbers (header = 1).
+    """
+    df, units = split_header_units(df)
+    rows_all = (np.asarray(df.index, dtype=np.int64) if pd.api.types.is_integer_dtype(df.index)
+                else np.arange(len(df))) + 2
+    df = df.reset_index(drop=True)
+    column_of = {f.path: c for c in df.columns if (f := fl.by_column(str(c))) is not None}
+    name = _text(df, column_of.get("name"))
+    named = name.notna().to_numpy()
+    unnamed = pd.DataFrame({"row": rows_all[~named], "name": "", "field": "name",
+                            "message": "missing required field (rows with the same name form one cluster)"},
+                           columns=ERROR_COLUMNS)
+    df, name, rows = df[named].reset_index(drop=True), name[named].reset_index(drop=True), rows_all[named]
+    codes, uniques = pd.factorize(name.astype(object))
+    first = ~pd.Series(codes).duplicated().to_numpy()
+    p = ProblemTable(len(uniques), len(df))
+    cluster_values, ranges = _cluster_columns(df, column_of, units, codes, first, p, rows)
+    group_values: dict[str, Any] = {}
+    for f in _GROUP_FIELDS:
+        v, rng = _parse_column(df, column_of.get(f.path), f, units, p, np.ones(len(df), dtype=bool))
+        group_values[f.path] = v
+        if rng is not None:
+            for k in np.flatnonzero(~np.isnan(rng[:, 1])):
+                ranges.append(("group", k, f.path, bool(rng[k, 0]), *rng[k, 1:]))
+    position = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    clusters = pd.DataFrame({**cluster_values, "file": source, "row": rows[first]})
+    clusters["name"] = np.asarray(uniques, dtype=object)
+    groups = pd.DataFrame({"cluster": codes.astype(np.intp), "position": position, "row": rows, **group_values})
+    table = InputTable(clusters, groups, pd.DataFrame(ranges, columns=RANGE_COLUMNS))
+    return table, p, unnamed
+
+
+def dataset_errors(table: InputTable, problems: ProblemTable, unnamed: pd.DataFrame,
+                   column_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """``errors.csv``: a line per problem at its file row, plus a line for every other row of a failed cluster."""
+    frame = problems.frame()
+    names = table.clusters["name"].to_numpy(dtype=object)
+    g_cluster, g_row = table.groups["cluster"].to_numpy(), table.groups["row"].to_numpy()
+    c_row = table.clusters["row"].to_numpy()
+    is_group = frame["group"].to_numpy(dtype=bool)
+    idx = frame["index"].to_numpy(dtype=np.intp)
+    owner = np.where(is_group, g_cluster[np.where(is_group, idx, 0)], idx)
+    row = np.where(is_group, g_row[np.where(is_group, idx, 0)], c_row[np.where(is_group, 0, owner)])
+    shown = column_names or {}
+    allowed = frame["allowed"].fillna("").astype(str).to_numpy(dtype=object)
+    msg = frame["message"].astype(str).to_numpy(dtype=object)
+    msg = np.where((allowed != "") & (np.char.str_len(allowed.astype(str)) <= 120), msg + "; allowed: " + allowed, msg)
+    errors = pd.DataFrame({"row": row, "name": names[owner] if len(owner) else [],
+                           # a rule on the whole group (count or accelerator-hours) is reported on 'count'
+                           "field": [shown.get(p, p) or "count" for p in frame["path"]], "message": msg})
+    bad = problems.bad_clusters(g_cluster)
+    listed = errors.groupby(owner)["row"].agg(lambda r: ", ".join(str(x) for x in sorted(set(r))))
+    quiet = bad[g_cluster] & ~np.isin(g_row, row)
+    extra = pd.DataFrame({"row": g_row[quiet], "name": names[g_cluster[quiet]], "field": "(cluster)",
+                          "message": "not computed: cluster has errors in row(s) "
+                          + pd.Series(g_cluster[quiet]).map(listed).astype(str).to_numpy(dtype=object)})
+    out = pd.concat([x for x in (errors, extra, unnamed) if len(x)], ignore_index=True) if \
+        len(errors) + len(extra) + len(unnamed) else pd.DataFrame(columns=ERROR_COLUMNS)
+    return out.sort_values("row", kind="stable").reset_index(drop=True)[ERROR_COLUMNS]

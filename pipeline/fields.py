@@ -1,0 +1,147 @@
+"""The scenario fields, declared once.
+
+This table drives the YAML schema (pydantic annotations and the published JSON Schema, see
+:mod:`pipeline.schema`), the column-wise parsing of batch datasets (:mod:`pipeline.columns`) and
+the resolution against the reference data (:mod:`pipeline.resolve`).  A field's ``path`` is its
+YAML path within its level; a batch column is named by that path (``supply.onsite.share``) or by
+one of its ``aliases`` (``onsite_share``).  Adding a field is one line here plus its use in the
+resolution.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["FIELDS", "Field", "bounds_message", "bounds_text", "by_column", "field"]
+
+Level = Literal["cluster", "group"]
+Kind = Literal["text", "number", "quantity", "id", "mix"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One scenario input field."""
+
+    path: str
+    level: Level
+    kind: Kind
+    description: str
+    dimension: str = ""  # a key of pipeline.units.DIMENSIONS, for quantities
+    unit: str = ""  # canonical unit of the input table and the stage arrays
+    lo: float = -math.inf
+    hi: float = math.inf
+    lo_open: bool = False
+    table: str = ""  # reference table whose ids the field takes
+    required: bool = False
+    rangeable: bool = False  # may be a range or distribution
+    aliases: tuple[str, ...] = ()
+    example: str = ""
+
+    @property
+    def column(self) -> str:
+        """The name of this field's column in the input table."""
+        return self.path
+
+
+FIELDS: tuple[Field, ...] = (
+    # cluster level ---------------------------------------------------------------------------
+    Field("name", "cluster", "text", "Name of the cluster or scenario", required=True,
+          example="xAI Colossus, Memphis"),
+    Field("location", "cluster", "text", "Where the cluster is (free text)"),
+    Field("description", "cluster", "text", "A sentence on what is modelled"),
+    Field("utilization", "cluster", "number", "Mean accelerator load over the period, 0 to 1", lo=0, hi=1,
+          required=True, rangeable=True, example="0.8"),
+    Field("period", "cluster", "quantity", "Duration modelled; required when a group is given by count",
+          dimension="time", unit="h", lo=0, lo_open=True, rangeable=True, example="1 year"),
+    Field("pue", "cluster", "number", "Power usage effectiveness (facility / IT energy), >= 1", lo=1,
+          required=True, rangeable=True, example="1.2"),
+    Field("wue", "cluster", "quantity", "Water usage effectiveness: site water consumed per kWh of IT energy",
+          dimension="water_intensity", unit="L/kWh", lo=0, required=True, rangeable=True, example="1.8 L/kWh"),
+    Field("lifetime", "cluster", "quantity", "Hardware lifetime for embodied carbon (default from defaults.csv)",
+          dimension="time", unit="h", lo=0, lo_open=True, rangeable=True, example="4 year"),
+    Field("gwp_metric", "cluster", "id", "Global warming potentials for CH4 and N2O (default AR5GWP100)",
+          table="gwp", example="AR6GWP100"),
+    Field("supply.grid", "cluster", "id", "Grid the electricity is drawn from (an id of grids.csv)",
+          table="grids", aliases=("grid",), example="us-srtv"),
+    Field("supply.mix", "cluster", "mix", "A grid defined by its generation mix: technology shares summing to 1",
+          table="technologies", aliases=("mix",), example="nuclear=0.4,gas=0.6"),
+    Field("supply.grid_intensity", "cluster", "quantity", "Grid carbon intensity, overriding the grid's",
+          dimension="carbon_intensity", unit="g CO2e/kWh", lo=0, rangeable=True, aliases=("grid_intensity",),
+          example="429 g CO2e/kWh"),
+    Field("supply.grid_water_intensity", "cluster", "quantity", "Water consumed per kWh of grid electricity",
+          dimension="water_intensity", unit="L/kWh", lo=0, rangeable=True, aliases=("grid_water_intensity",),
+          example="3.14 L/kWh"),
+    Field("supply.onsite.technology", "cluster", "id", "On-site generation technology (an id of onsite.csv)",
+          table="onsite", aliases=("onsite_technology",), example="gas-turbine-simple-cycle"),
+    Field("supply.onsite.share", "cluster", "number", "Share of facility energy generated on site, 0 to 1",
+          lo=0, hi=1, rangeable=True, aliases=("onsite_share",), example="0.3"),
+    Field("supply.ppa.share", "cluster", "number", "Share of grid energy matched by renewable purchases, 0 to 1",
+          lo=0, hi=1, rangeable=True, aliases=("ppa_share",), example="0.5"),
+    Field("supply.ppa.intensity", "cluster", "quantity", "Carbon intensity of the purchased energy (default 0)",
+          dimension="carbon_intensity", unit="g CO2e/kWh", lo=0, rangeable=True, aliases=("ppa_intensity",),
+          example="11 g CO2e/kWh"),
+    # group level (fleet[i]) ------------------------------------------------------------------
+    Field("accelerator", "group", "id", "Accelerator model (an id of accelerators.csv)", table="accelerators",
+          required=True, example="h100-sxm"),
+    Field("count", "group", "number", "Number of accelerators (or give accelerator_hours)", lo=0, lo_open=True,
+          rangeable=True, example="100000"),
+    Field("accelerator_hours", "group", "quantity", "Accelerator-time used (instead of count and period)",
+          dimension="time", unit="h", lo=0, rangeable=True, example="3.3e6 h"),
+    Field("power", "group", "quantity", "Full-load board power per accelerator (default: TDP)", dimension="power",
+          unit="W", lo=0, rangeable=True, example="700 W"),
+    Field("idle_power", "group", "quantity", "Idle board power per accelerator", dimension="power", unit="W",
+          lo=0, rangeable=True, example="70 W"),
+    Field("host_power", "group", "quantity", "Host server power per accelerator (CPUs, memory, NICs, fans)",
+          dimension="power", unit="W", lo=0, rangeable=True, example="575 W"),
+    Field("embodied", "group", "quantity", "Embodied CO2e per accelerator, without its host-server share",
+          dimension="carbon_mass", unit="kg CO2e", lo=0, rangeable=True, example="150 kg CO2e"),
+    Field("label", "group", "text", "A label for the group in reports"),
+)
+
+_BY_PATH = {f.path: f for f in FIELDS}
+_BY_COLUMN = {name: f for f in FIELDS for name in (f.path, *f.aliases)}
+
+
+def field(path: str) -> Field:
+    """The field declared at ``path`` (KeyError if none)."""
+    return _BY_PATH[path]
+
+
+def by_column(name: str) -> Field | None:
+    """The field a dataset column names, by path or alias; None for a pass-through column."""
+    return _BY_COLUMN.get(name)
+
+
+def bounds_text(f: Field) -> str:
+    """The allowed range in words, e.g. ``">= 0 and <= 1"``.
+
+    >>> bounds_text(field("utilization")), bounds_text(field("count")), bounds_text(field("label"))
+    ('>= 0 and <= 1', '> 0', '')
+    """
+    parts = []
+    if f.lo > -math.inf:
+        parts.append(f"{'>' if f.lo_open else '>='} {f.lo:g}")
+    if f.hi < math.inf:
+        parts.append(f"<= {f.hi:g}")
+    return " and ".join(parts)
+
+
+def bounds_message(f: Field, value: float) -> str | None:
+    """The one message for a value outside ``f``'s bounds (None when inside).
+
+    >>> bounds_message(field("pue"), 0.8), bounds_message(field("supply.ppa.share"), -0.1)
+    ('out of range', 'must not be negative')
+    >>> bounds_message(field("period"), 0.0), bounds_message(field("pue"), 1.2) is None
+    ('must be more than zero', True)
+    """
+    if not math.isfinite(value):
+        return "must be a finite number"
+    if value < 0 and f.lo >= 0:
+        return "must not be negative"
+    if (value <= f.lo if f.lo_open else value < f.lo):
+        return "must be more than zero" if f.lo == 0 else "out of range"
+    if value > f.hi:
+        return "out of range"
+    return None

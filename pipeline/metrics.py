@@ -1,0 +1,58 @@
+"""The result metrics: stable names (the ``--json`` and ``results.csv`` contract), units and labels.
+
+A leaf table: read by the chain's callers, the schema (claims name a metric) and the reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["METRICS", "METRIC_BY_NAME", "MetricSpec"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A result metric: its stable name (JSON contract), output unit and plain label."""
+
+    name: str
+    unit: str
+    label: str
+    description: str
+
+
+#: Every metric, in report order.  Names and units are the ``--json`` contract.
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("it_power", "MW", "IT power (mean)", "Accelerators at mean load plus host servers"),
+    MetricSpec("it_power_peak", "MW", "IT power (peak)", "All accelerators at full load plus host servers"),
+    MetricSpec("it_power_accelerators", "MW", "Accelerator power (mean)", "Accelerator boards at mean load"),
+    MetricSpec("it_power_hosts", "MW", "Host server power", "CPUs, memory, NICs, fans, PSU losses"),
+    MetricSpec("facility_power", "MW", "Facility power (mean)", "IT power x PUE"),
+    MetricSpec("facility_power_peak", "MW", "Facility power (peak)", "Peak IT power x PUE"),
+    MetricSpec("it_energy", "MWh", "IT energy", "IT power over the period"),
+    MetricSpec("energy", "MWh", "Facility energy", "IT energy x PUE"),
+    MetricSpec("grid_energy", "MWh", "Energy from the grid", "Facility energy not generated on site"),
+    MetricSpec("onsite_energy", "MWh", "Energy generated on site", "e.g. gas turbines"),
+    MetricSpec("ppa_energy", "MWh", "Grid energy matched by PPAs", "Contractual renewable purchases"),
+    MetricSpec("energy_per_day", "MWh / day", "Facility energy per day", "Mean daily facility energy"),
+    MetricSpec("water_onsite", "m ** 3", "Water on site (cooling)", "WUE x IT energy"),
+    MetricSpec("water_offsite", "m ** 3", "Water off site (electricity)", "Energy x water intensity of generation"),
+    MetricSpec("water_offsite_grid", "m ** 3", "Water for grid electricity", "Grid energy x grid water intensity"),
+    MetricSpec("water_offsite_onsite_plant", "m ** 3", "Water for on-site generation", "On-site energy x plant water"),
+    MetricSpec("water_total", "m ** 3", "Water, total", "On site plus off site"),
+    MetricSpec("water_onsite_per_day", "m ** 3 / day", "Water on site per day", "Mean daily cooling water"),
+    MetricSpec("water_offsite_per_day", "m ** 3 / day", "Water off site per day", "Mean daily generation water"),
+    MetricSpec("facility_overhead_power", "MW", "Facility overhead (mean)", "Facility minus IT power: cooling, power "
+               "distribution"),
+    MetricSpec("facility_overhead_power_peak", "MW", "Facility overhead (peak)", "Peak facility minus peak IT power"),
+    MetricSpec("it_power_accelerators_peak", "MW", "Accelerator power (peak)", "Accelerator boards at full load"),
+    MetricSpec("grid_energy_unmatched", "MWh", "Grid energy not matched by PPAs", "Grid energy minus PPA energy"),
+    MetricSpec("co2e_location_based", "t CO2e", "CO2e, location-based", "Grid energy x grid intensity + on-site"),
+    MetricSpec("co2e_market_based", "t CO2e", "CO2e, market-based", "After renewable purchases + on-site"),
+    MetricSpec("co2e_grid", "t CO2e", "CO2e of grid electricity", "Location-based, grid part only"),
+    MetricSpec("co2e_market_based_grid", "t CO2e", "CO2e of grid electricity, market-based",
+               "Market-based, grid part only"),
+    MetricSpec("co2e_onsite", "t CO2e", "CO2e of on-site combustion", "Heat rate x fuel emission factors"),
+    MetricSpec("co2e_embodied", "t CO2e", "CO2e embodied in hardware", "Manufacturing, amortised over lifetime"),
+    MetricSpec("nox_onsite", "t", "NOx from on-site combustion", "Uncontrolled emission factor"),
+)
+METRIC_BY_NAME = {m.name: m for m in METRICS}

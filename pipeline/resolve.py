@@ -1,0 +1,554 @@
+"""Resolution, column-wise: user inputs plus reference data -> stage arrays, uncertainty, provenance.
+
+One path for every input: a YAML scenario is an :class:`~pipeline.inputs.InputTable` of one
+cluster, a batch dataset a table of many.  :func:`resolve` applies the rules that involve several
+fields or the reference data (unknown ids with "did you mean", count or accelerator-hours, idle <=
+full power, a grid or its overrides, ...), picks each input from the user or the reference data
+(:func:`_choose`: value, origin, published range), and records a problem wherever a needed factor
+is missing: never a silent fallback.  :func:`assumptions` turns one cluster's origins into the
+cited factors a report prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pint
+
+from pipeline import fields as fl
+from pipeline import reference as ref
+from pipeline.distributions import Dist, UncertainInput
+from pipeline.errors import did_you_mean
+from pipeline.inputs import Component, GroupArrays, InputTable, ProblemTable, ScenarioArrays
+from pipeline.stages.mix import mix_intensity
+from pipeline.units import Q_
+
+__all__ = ["Resolution", "assumptions", "mix_factor", "resolve", "uncertain_inputs"]
+
+#: Default GWP metric when a scenario names none (IPCC AR5, as EPA's GHG inventory uses).
+DEFAULT_GWP_METRIC = "AR5GWP100"
+#: Stage-array targets of ranged user inputs: field path -> (array field, group level).
+RANGE_TARGETS: dict[str, tuple[str, bool]] = {
+    "utilization": ("utilization", False), "period": ("period", False), "pue": ("pue", False),
+    "wue": ("wue", False), "lifetime": ("lifetime", False), "supply.grid_intensity": ("grid_intensity", False),
+    "supply.grid_water_intensity": ("grid_water_intensity", False), "supply.onsite.share": ("onsite_share", False),
+    "supply.ppa.share": ("ppa_share", False), "supply.ppa.intensity": ("ppa_intensity", False),
+    "count": ("count", True), "accelerator_hours": ("accelerator_hours", True), "power": ("full_power", True),
+    "idle_power": ("idle_power", True), "host_power": ("host_power", True), "embodied": ("embodied", True),
+}
+_ACCELERATOR = (("tdp", "W"), ("idle_power", "W"), ("host_power", "W"), ("embodied", "kg CO2e"))
+_GRID = (("co2e_intensity", "g CO2e/kWh"), ("water_intensity", "L/kWh"))
+_TECH = (("co2e_intensity", "g CO2e/kWh"), ("water_consumption", "L/kWh"))
+_ONSITE = (("heat_rate", "Btu/kWh"), ("water_consumption", "L/kWh"))
+_FUEL = (("co2_per_heat", "kg CO2e/MMBtu"), ("ch4_per_heat", "g/MMBtu"), ("n2o_per_heat", "g/MMBtu"),
+         ("nox_per_heat", "g/MMBtu"))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A resolved input table: stage arrays, uncertain components, where each input came from, problems.
+
+    ``origin`` maps an array field to a code per cluster (or group): ``input``, ``reference``,
+    ``mix`` (derived from the scenario's generation mix), ``grid-mix`` (from the grid's shipped mix),
+    ``missing`` (no data: the metrics that need it are absent) or ``unused``.
+    """
+
+    table: InputTable
+    sa: ScenarioArrays
+    ga: GroupArrays
+    components: tuple[Component, ...]
+    origin: dict[str, np.ndarray]
+    problems: ProblemTable
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
+    return frame[col].to_numpy(dtype=float, na_value=np.nan) if col in frame else np.full(len(frame), np.nan)
+
+
+def _obj(frame: pd.DataFrame, col: str) -> pd.Series:
+    if col not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    s = frame[col]
+    return s if s.dtype == object else s.astype(object).where(s.notna(), None)
+
+
+def _merge(ids: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
+    """Reference columns for each row's id (NaN for unknown or absent ids), in row order; one lookup per
+    distinct id."""
+    codes, uniques = pd.factorize(ids.to_numpy(dtype=object), use_na_sentinel=True)
+    rows = table.reindex(pd.Index(uniques, dtype=object)).to_numpy(dtype=float)
+    rows = np.vstack([rows, np.full((1, table.shape[1]), np.nan)])  # the absent id (code -1) -> NaN
+    return pd.DataFrame(rows[codes], columns=table.columns)
+
+
+def _got(values: pd.Series | np.ndarray, prefix: str) -> object:
+    arr = np.asarray(values, dtype=object)
+    return lambda pos: [f"{prefix} (got {arr[p]!r})" for p in pos]
+
+
+def _choose(given: np.ndarray, user: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The user's value where given, else the reference value; and the origin of each."""
+    has = ~np.isnan(given) if given.dtype == float else given
+    origin = np.where(has, "input", np.where(np.isnan(reference), "missing", "reference"))
+    return np.where(has, user, reference), origin
+
+
+def _component(target: str, group: bool, unit: str, index: np.ndarray, name: np.ndarray | str,
+               low: np.ndarray, mode: np.ndarray, high: np.ndarray, triangular: np.ndarray | bool = True,
+               how: str = "set", weight: np.ndarray | float = 1.0, source: np.ndarray | str = "") -> Component:
+    k = len(index)
+
+    def col(v: Any, dtype: Any) -> np.ndarray:
+        return np.asarray(v, dtype=dtype) if np.ndim(v) else np.full(k, v, dtype=dtype)
+
+    return Component(target, group, "add" if how == "add" else "set", unit, np.asarray(index, dtype=np.intp),
+                     col(name, object),
+                     col(triangular, bool), col(low, float), col(mode, float), col(high, float), col(weight, float),
+                     col(source, object))
+
+
+def _reference_ranges(target: str, group: bool, unit: str, used: np.ndarray, names: np.ndarray,
+                      value: np.ndarray, low: np.ndarray, high: np.ndarray, sources: np.ndarray | str
+                      ) -> list[Component]:
+    """Published ranges of the reference values actually used, as triangular draws around them."""
+    ok = used & ~np.isnan(low) & ~np.isnan(high) & (low <= value) & (value <= high) & (low < high)
+    if not ok.any():
+        return []
+    idx = np.flatnonzero(ok)
+    src = sources[idx] if np.ndim(sources) else sources
+    return [_component(target, group, unit, idx, names[idx], low[idx], value[idx], high[idx], source=src)]
+
+
+def _check_ids(values: pd.Series, valid: list[str], what: str, path: str, problems: ProblemTable,
+               group: bool = False) -> np.ndarray:
+    """Flag ids not in ``valid`` (one message per distinct bad id); returns where the id is known."""
+    present = values.notna().to_numpy()
+    known = values.isin(valid).to_numpy() & present
+    bad = present & ~known
+    if bad.any():
+        msgs = {v: did_you_mean(what, str(v), valid) + f" (got {v!r})" for v in pd.unique(values[bad])}
+        problems.add(bad, path, values.map(msgs).to_numpy(dtype=object), group=group, allowed=", ".join(valid))
+    return known
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def _fleet_rules(t: InputTable, p: ProblemTable) -> None:
+    g, c = t.groups, t.clusters
+    count, hours = _num(g, "count"), _num(g, "accelerator_hours")
+    has_count = ~np.isnan(count) | p.has("count", True)
+    has_hours = ~np.isnan(hours) | p.has("accelerator_hours", True)
+    p.add(has_count == has_hours, "", "give exactly one of 'count' or 'accelerator_hours'", group=True,
+          allowed="count: 100000  or  accelerator_hours: '3.3e6 h'")
+    by_count = np.bincount(g["cluster"].to_numpy(), weights=has_count, minlength=len(c)) > 0
+    p.add(by_count & np.isnan(_num(c, "period")) & ~p.has("period"), "period",
+          "required when a fleet group is given by count", allowed="a duration such as '1 year'")
+
+
+def _required(t: InputTable, p: ProblemTable) -> None:
+    for f in fl.FIELDS:
+        if not f.required:
+            continue
+        frame = t.groups if f.level == "group" else t.clusters
+        col = frame[f.path] if f.path in frame else pd.Series(None, index=frame.index, dtype=object)
+        missing = col.isna().to_numpy() & ~p.has(f.path, f.level == "group")
+        p.add(missing, f.path, "missing required field", group=f.level == "group",
+              allowed=f.description + (f" (e.g. {f.example!r})" if f.example else ""))
+
+
+def _accelerators(t: InputTable, p: ProblemTable) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
+                                                            list[Component]]:
+    g = t.groups
+    acc = _obj(g, "accelerator")
+    known = _check_ids(acc, ref.ids("accelerators"), "accelerator", "accelerator", p, group=True)
+    data = _merge(acc, ref.wide("accelerators", _ACCELERATOR))
+    values, origin, comps = {}, {}, []
+    names = np.asarray("accelerator." + acc.fillna("?").astype(str), dtype=object)
+    for path, target, param in (("power", "full_power", "tdp"), ("idle_power", "idle_power", "idle_power"),
+                                ("host_power", "host_power", "host_power"), ("embodied", "embodied", "embodied")):
+        user = _num(g, path)
+        given = ~np.isnan(user) | p.has(path, True)
+        reference = data[param].to_numpy(dtype=float)
+        values[target], origin[target] = _choose(given, user, reference)
+        comps += _reference_ranges(target, True, dict(_ACCELERATOR)[param], known & ~given, names + f".{param}",
+                                   reference, data[f"{param}.low"].to_numpy(dtype=float),
+                                   data[f"{param}.high"].to_numpy(dtype=float), "accelerators.csv")
+        if param != "embodied":
+            p.add(known & (origin[target] == "missing"), path,
+                  f"no {param} for this accelerator in accelerators.csv; give it in the scenario", group=True)
+    with np.errstate(invalid="ignore"):
+        above = values["idle_power"] > values["full_power"]
+    full = values["full_power"]
+    p.add(above & ~p.has("idle_power", True), "idle_power", lambda pos: [
+        f"is above the full-load power (idle {values['idle_power'][k]:g} W > full {full[k]:g} W)" for k in pos],
+        group=True, allowed="at most the full-load power ('power', default the TDP)")
+    return values, origin, comps
+
+
+def _mix_rows(t: InputTable, p: ProblemTable) -> tuple[pd.Series, dict[tuple[tuple[str, float], ...], dict]]:
+    """Validate each distinct generation mix; returns the column and, per valid mix, its intensities."""
+    mix = _obj(t.clusters, "supply.mix")
+    valid = ref.ids("technologies")
+    out: dict[tuple[tuple[str, float], ...], dict] = {}
+    for m in pd.unique(mix.dropna()):
+        rows = (mix == m).to_numpy()
+        unknown = [tech for tech, _ in m if tech not in valid]
+        total = sum(share for _, share in m)
+        if unknown:
+            p.add(rows, "supply.mix", "; ".join(did_you_mean("technology", u, valid) + f" (got {u!r})"
+                                                for u in unknown), allowed=", ".join(valid))
+        elif abs(total - 1) > 1e-6:
+            p.add(rows, "supply.mix", f"shares sum to {total:g}; they must sum to 1 (got {_mix_text(m)!r})")
+        else:
+            out[m] = {param: _mix_value([tech for tech, _ in m], [s for _, s in m], param) for param, _ in _TECH}
+    return mix, out
+
+
+def _mix_text(m: tuple[tuple[str, float], ...]) -> str:
+    return ",".join(f"{tech}={share:g}" for tech, share in m)
+
+
+def _mix_value(techs: list[str], shares: list[float], parameter: str) -> float:
+    table = ref.wide("technologies", _TECH)
+    factors = table.loc[techs, parameter].to_numpy(dtype=float)
+    unit = dict(_TECH)[parameter]
+    return float(mix_intensity(Q_(np.asarray(shares), ""), [Q_(f, unit) for f in factors]).m_as(unit))
+
+
+def _mix_components(target: str, rows: np.ndarray, techs: list[str], shares: list[float], parameter: str
+                    ) -> list[Component]:
+    """Each technology's published range moves the mix intensity by share x (draw - median)."""
+    table = ref.wide("technologies", _TECH)
+    comps = []
+    for tech, share in zip(techs, shares, strict=True):
+        v, lo, hi = (float(table.loc[tech, k]) for k in (parameter, f"{parameter}.low", f"{parameter}.high"))
+        if np.isnan(lo) or np.isnan(hi) or not lo <= v <= hi or lo == hi or share == 0:
+            continue
+        idx = np.flatnonzero(rows)
+        comps.append(_component(target, False, dict(_TECH)[parameter], idx, f"technology.{tech}.{parameter}",
+                                np.full(len(idx), lo), np.full(len(idx), v), np.full(len(idx), hi), how="add",
+                                weight=share, source="technologies.csv"))
+    return comps
+
+
+def _supply_rules(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    c = t.clusters
+    grid, mix, tech = _obj(c, "supply.grid"), _obj(c, "supply.mix"), _obj(c, "supply.onsite.technology")
+    known = _check_ids(grid, ref.ids("grids"), "grid", "supply.grid", p)
+    p.add(grid.notna().to_numpy() & mix.notna().to_numpy(), "supply.mix", "give either 'grid' or 'mix', not both")
+    has_tech = tech.notna().to_numpy()
+    share_given = ~np.isnan(share) | p.has("supply.onsite.share")
+    p.add(has_tech & ~share_given, "supply.onsite.share",
+          "missing required field when supply.onsite.technology is given", allowed="a number from 0 to 1")
+    p.add(~has_tech & (np.nan_to_num(share) > 0), "supply.onsite.technology",
+          "missing required field when supply.onsite.share > 0", allowed=", ".join(ref.ids("onsite")))
+    needs_grid = np.nan_to_num(share) < 1.0
+    gi_given = ~np.isnan(_num(c, "supply.grid_intensity")) | p.has("supply.grid_intensity")
+    gw_given = ~np.isnan(_num(c, "supply.grid_water_intensity")) | p.has("supply.grid_water_intensity")
+    no_source = needs_grid & grid.isna().to_numpy() & mix.isna().to_numpy() & ~(gi_given & gw_given)
+    p.add(no_source & ~p.has("supply.grid"), "supply.grid", lambda pos: [
+        "required unless both grid_intensity and grid_water_intensity are given (missing "
+        + ", ".join(k for k, v in (("grid_intensity", gi_given[i]), ("grid_water_intensity", gw_given[i])) if not v)
+        + ")" for i in pos], allowed="an id from pipeline/data/grids.csv, e.g. us-srtv")
+    return known, needs_grid
+
+
+def _grid(t: InputTable, p: ProblemTable, known: np.ndarray, needs_grid: np.ndarray
+          ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list[Component]]:
+    c = t.clusters
+    grid = _obj(c, "supply.grid")
+    mix, mixes = _mix_rows(t, p)
+    data = _merge(grid, ref.wide("grids", _GRID))
+    names = np.asarray("grid." + grid.fillna("?").astype(str), dtype=object)
+    values, origin, comps = {}, {}, []
+    for path, target, param, tech_param in (
+            ("supply.grid_intensity", "grid_intensity", "co2e_intensity", "co2e_intensity"),
+            ("supply.grid_water_intensity", "grid_water_intensity", "water_intensity", "water_consumption")):
+        user = _num(c, path)
+        given = ~np.isnan(user) | p.has(path)
+        reference = data[param].to_numpy(dtype=float)
+        value, org = _choose(given, user, reference)
+        comps += _reference_ranges(target, False, dict(_GRID)[param], known & ~given & needs_grid,
+                                   names + f".{param}", reference, data[f"{param}.low"].to_numpy(dtype=float),
+                                   data[f"{param}.high"].to_numpy(dtype=float), "grids.csv")
+        derived = [(m, (mix == m).to_numpy() & ~given, list(m), "mix") for m in mixes]
+        if tech_param == "water_consumption":  # a grid without a water factor: from its shipped generation mix
+            lacking = known & ~given & np.isnan(reference)
+            for gid in pd.unique(grid[lacking]):
+                gm = ref.grid_mix(str(gid))
+                if not gm.empty:
+                    pairs = list(zip(gm["technology"].astype(str), gm["share"].astype(float), strict=True))
+                    derived.append((gid, lacking & (grid == gid).to_numpy(), pairs, "grid-mix"))
+        for _, rows, pairs, code in derived:
+            techs, shares = [a for a, _ in pairs], [b for _, b in pairs]
+            value = np.where(rows, _mix_value(techs, shares, tech_param) if rows.any() else np.nan, value)
+            org = np.where(rows, code, org)
+            comps += _mix_components(target, rows & needs_grid, techs, shares, tech_param)
+        missing = needs_grid & np.isnan(value) & (known | mix.notna().to_numpy()) & ~p.has("supply.mix")
+        what = "CO2e intensity in grids.csv" if target == "grid_intensity" else \
+            "water intensity or generation mix in the data"
+        p.add(missing, path, _got(grid, f"this grid has no {what}; give {path} (e.g. "
+                                        f"'{fl.field(path).example}')"))
+        values[target] = np.where(needs_grid, value, 0.0)
+        origin[target] = np.where(needs_grid, org, "unused")
+    return values, origin, comps
+
+
+def _onsite(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
+                                                                      list[Component]]:
+    c = t.clusters
+    tech = _obj(c, "supply.onsite.technology")
+    known = _check_ids(tech, ref.ids("onsite"), "on-site technology", "supply.onsite.technology", p)
+    gwp = _obj(c, "gwp_metric")
+    gwp_known = _check_ids(gwp, ref.gwp_metrics(), "GWP metric", "gwp_metric", p)
+    metric = gwp.where(gwp.notna(), DEFAULT_GWP_METRIC)
+    used = known & (np.nan_to_num(share) > 0)
+    if not used.any():  # no on-site generation anywhere: nothing to look up
+        zero = np.zeros(len(c))
+        values = {k: zero for k in ("onsite_heat_rate", "onsite_water_intensity",
+                                     *(f"onsite_{k}" for k, _ in _FUEL), "gwp_ch4", "gwp_n2o")}
+        return values, {k: np.full(len(c), "unused") for k in values}, []
+    plant = _merge(tech, ref.wide("onsite", _ONSITE))
+    fuel_of = ref.table("onsite").drop_duplicates("id").set_index("id")["fuel"]
+    fuel = _merge(tech.map(fuel_of), ref.wide("fuels", _FUEL))
+    p.add(used & np.isnan(plant["water_consumption"].to_numpy(dtype=float)), "supply.onsite.technology",
+          _got(tech, "no water_consumption factor for this on-site technology in onsite.csv; choose another"))
+    values = {"onsite_heat_rate": plant["heat_rate"].to_numpy(dtype=float),
+              "onsite_water_intensity": plant["water_consumption"].to_numpy(dtype=float),
+              **{f"onsite_{k}": fuel[k].to_numpy(dtype=float) for k, _ in _FUEL}}
+    values = {k: np.where(used, np.nan_to_num(v), 0.0) for k, v in values.items()}
+    for gas in ("ch4", "n2o"):
+        per = {m: ref.gwp(gas.upper(), m).quantity.m_as("kg CO2e/kg") for m in pd.unique(metric[gwp_known | gwp.isna()])}
+        values[f"gwp_{gas}"] = metric.map(per).to_numpy(dtype=float, na_value=np.nan)
+    origin = {k: np.where(used, "reference", "unused") for k in values}
+    names = np.asarray("onsite." + tech.fillna("?").astype(str) + ".heat_rate", dtype=object)
+    comps = _reference_ranges("onsite_heat_rate", False, "Btu/kWh", used, names, values["onsite_heat_rate"],
+                              plant["heat_rate.low"].to_numpy(dtype=float),
+                              plant["heat_rate.high"].to_numpy(dtype=float), "onsite.csv")
+    return values, origin, comps
+
+
+def _defaults(t: InputTable, p: ProblemTable) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
+                                                      list[Component]]:
+    c = t.clusters
+    n = len(c)
+    life_default = ref.default("hardware_lifetime")
+    user = _num(c, "lifetime")
+    given = ~np.isnan(user) | p.has("lifetime")
+    life = life_default.quantity.m_as("h")
+    lifetime, life_origin = _choose(given, user, np.full(n, life))
+    comps = []
+    if life_default.low is not None and life_default.high is not None:
+        comps += _reference_ranges("lifetime", False, "h", ~given, np.full(n, "default.hardware_lifetime", dtype=object),
+                                   np.full(n, life), np.full(n, life_default.low.m_as("h")),
+                                   np.full(n, life_default.high.m_as("h")), "defaults.csv")
+    ppa_share = np.nan_to_num(_num(c, "supply.ppa.share"))
+    ppa_user = _num(c, "supply.ppa.intensity")
+    ppa_given = ~np.isnan(ppa_user) | p.has("supply.ppa.intensity")
+    ppa, ppa_origin = _choose(ppa_given, ppa_user, np.full(n, ref.default("ppa_intensity").quantity.m_as("g CO2e/kWh")))
+    values = {
+        "lifetime": lifetime, "ppa_intensity": np.where(ppa_share > 0, ppa, 0.0),
+        "server_embodied": np.full(n, ref.default("server_embodied").quantity.m_as("kg CO2e")),
+        "accelerators_per_server": np.full(n, ref.default("accelerators_per_server").quantity.m_as("")),
+    }
+    origin = {"lifetime": life_origin, "ppa_intensity": np.where(ppa_share > 0, ppa_origin, "unused")}
+    return values, origin, comps
+
+
+def _user_ranges(t: InputTable) -> list[Component]:
+    r = t.ranges
+    comps = []
+    for (_level, path), rows in r.groupby(["level", "path"], sort=False):
+        target, group = RANGE_TARGETS[str(path)]
+        idx = rows["index"].to_numpy(dtype=np.intp)
+        if group:
+            positions = t.groups["position"].to_numpy()[idx]
+            names = np.asarray([f"fleet[{k}].{path}" for k in positions], dtype=object)
+            clusters = t.groups["cluster"].to_numpy()[idx]
+        else:
+            names = np.full(len(idx), str(path), dtype=object)
+            clusters = idx
+        key = list(names)
+        sources = t.clusters["sources"].to_numpy()[clusters] if "sources" in t.clusters else [{}] * len(idx)
+        src = np.asarray([(s or {}).get(k, "scenario input") for s, k in zip(sources, key, strict=True)], dtype=object)
+        unit = fl.field(str(path)).unit
+        comps.append(_component(target, group, unit, idx, names, rows["low"].to_numpy(float),
+                                rows["mode"].to_numpy(float), rows["high"].to_numpy(float),
+                                rows["triangular"].to_numpy(bool), source=src))
+    return comps
+
+
+# --------------------------------------------------------------------------- resolve
+
+
+def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resolution:
+    """Resolve every cluster of ``table`` column-wise.
+
+    ``problems`` may carry what parsing already found (batch cells that did not read); rules then
+    skip fields that already have a problem, so one root cause gives one message.  The caller
+    decides what to do with the problems: a YAML scenario raises, a batch moves the cluster to
+    ``errors.csv``.
+    """
+    c, g = table.clusters, table.groups
+    p = problems if problems is not None else ProblemTable(len(c), len(g))
+    _required(table, p)
+    _fleet_rules(table, p)
+    share = _num(c, "supply.onsite.share")
+    grid_known, needs_grid = _supply_rules(table, p, share)
+    acc, acc_origin, acc_comps = _accelerators(table, p)
+    grid, grid_origin, grid_comps = _grid(table, p, grid_known, needs_grid)
+    onsite, onsite_origin, onsite_comps = _onsite(table, p, share)
+    dflt, dflt_origin, dflt_comps = _defaults(table, p)
+
+    def q(values: np.ndarray, unit: str) -> pint.Quantity:
+        return Q_(np.asarray(values, dtype=float), unit)
+
+    sa = ScenarioArrays(
+        utilization=q(_num(c, "utilization"), ""), period=q(_num(c, "period"), "h"), pue=q(_num(c, "pue"), ""),
+        wue=q(_num(c, "wue"), "L/kWh"), grid_intensity=q(grid["grid_intensity"], "g CO2e/kWh"),
+        grid_water_intensity=q(grid["grid_water_intensity"], "L/kWh"), onsite_share=q(np.nan_to_num(share), ""),
+        onsite_heat_rate=q(onsite["onsite_heat_rate"], "Btu/kWh"),
+        onsite_co2_per_heat=q(onsite["onsite_co2_per_heat"], "kg CO2e/MMBtu"),
+        onsite_ch4_per_heat=q(onsite["onsite_ch4_per_heat"], "g/MMBtu"),
+        onsite_n2o_per_heat=q(onsite["onsite_n2o_per_heat"], "g/MMBtu"),
+        onsite_nox_per_heat=q(onsite["onsite_nox_per_heat"], "g/MMBtu"),
+        onsite_water_intensity=q(onsite["onsite_water_intensity"], "L/kWh"),
+        gwp_ch4=q(onsite["gwp_ch4"], "kg CO2e/kg"), gwp_n2o=q(onsite["gwp_n2o"], "kg CO2e/kg"),
+        ppa_share=q(np.nan_to_num(_num(c, "supply.ppa.share")), ""), ppa_intensity=q(dflt["ppa_intensity"], "g CO2e/kWh"),
+        lifetime=q(dflt["lifetime"], "h"), server_embodied=q(dflt["server_embodied"], "kg CO2e"),
+        accelerators_per_server=q(dflt["accelerators_per_server"], ""),
+    )
+    ga = GroupArrays(
+        scenario=g["cluster"].to_numpy(dtype=np.intp), count=q(_num(g, "count"), ""),
+        accelerator_hours=q(_num(g, "accelerator_hours"), "h"), full_power=q(acc["full_power"], "W"),
+        idle_power=q(acc["idle_power"], "W"), host_power=q(acc["host_power"], "W"), embodied=q(acc["embodied"], "kg CO2e"),
+    )
+    components = tuple(_user_ranges(table) + acc_comps + grid_comps + onsite_comps + dflt_comps)
+    origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin}
+    return Resolution(table, sa, ga, components, origin, p)
+
+
+# --------------------------------------------------------------------------- provenance of one cluster
+
+
+def mix_factor(pairs: list[tuple[str, float]], parameter: str, name: str, origin: str, file: str,
+               year: str = "") -> tuple[ref.Factor, list[ref.Factor]]:
+    """A mix-derived intensity as a cited factor, with the technology factors it used."""
+    techs = [ref.factors("technologies", "technology", tech)[parameter] for tech, _ in pairs]
+    value = _mix_value([tech for tech, _ in pairs], [s for _, s in pairs], parameter)
+    unit = dict(_TECH)[parameter]
+    desc = ", ".join(f"{tech} {share:.0%}" for tech, share in pairs)
+    basis = "" if parameter == "water_consumption" else "; lifecycle basis, IPCC AR5 medians"
+    derived = ref.Factor(name=name, quantity=Q_(value, unit), file=file, year=year, status="calc",
+                         source=f"derived: generation mix ({desc}; {origin}) x technology {parameter}{basis}")
+    return derived, techs
+
+
+def _input_factor(name: str, value: float, unit: str, cited: dict[str, str], file: str) -> ref.Factor:
+    return ref.Factor(name=name, quantity=Q_(value, unit), source=cited.get(name, "scenario input"),
+                      file=file, status="input")
+
+
+def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -> list[ref.Factor]:
+    row = res.table.clusters.iloc[i]
+    grid, mix = row.get("supply.grid"), row.get("supply.mix")
+    out: list[ref.Factor] = []
+    for target, path, param, tech_param in (
+            ("grid_intensity", "supply.grid_intensity", "co2e_intensity", "co2e_intensity"),
+            ("grid_water_intensity", "supply.grid_water_intensity", "water_intensity", "water_consumption")):
+        code = res.origin[target][i]
+        if code == "input":
+            out.append(_input_factor(path, float(row[path]), fl.field(path).unit, cited, file))
+        elif code == "reference":
+            out.append(ref.factor_by_name(f"grid.{grid}.{param}"))
+        elif code == "mix":
+            derived, techs = mix_factor(list(mix), tech_param, f"supply.mix.{param}", "scenario supply.mix",
+                                        "technologies.csv")
+            out += techs + [derived]
+        elif code == "grid-mix":
+            gm = ref.grid_mix(str(grid))
+            pairs = list(zip(gm["technology"].astype(str), gm["share"].astype(float), strict=True))
+            origin = "; ".join(sorted(set(gm["source"].astype(str))))
+            derived, techs = mix_factor(pairs, tech_param, f"grid.{grid}.{param}", origin,
+                                        "grid_mixes.csv + technologies.csv", str(gm["year"].iloc[0]))
+            out += techs + [derived]
+    share = res.sa.onsite_share.magnitude[i]
+    if share > 0:
+        tech = row["supply.onsite.technology"]
+        plant = ref.factors("onsite", "on-site technology", tech)
+        fuel = ref.factors("fuels", "fuel", str(ref.table("onsite").set_index("id").loc[tech, "fuel"].iloc[0]))
+        metric = row.get("gwp_metric") or DEFAULT_GWP_METRIC
+        out += [plant["heat_rate"], fuel["co2_per_heat"], fuel["ch4_per_heat"], fuel["n2o_per_heat"],
+                ref.gwp("CH4", metric), ref.gwp("N2O", metric), plant["water_consumption"]]
+        out += [fuel["nox_per_heat"]] if "nox_per_heat" in fuel else []
+        out.append(_input_factor("supply.onsite.share", float(share), "", cited, file))
+    if res.sa.ppa_share.magnitude[i] > 0:
+        out.append(_input_factor("supply.ppa.share", float(res.sa.ppa_share.magnitude[i]), "", cited, file))
+        if res.origin["ppa_intensity"][i] == "input":
+            out.append(_input_factor("supply.ppa.intensity", float(row["supply.ppa.intensity"]), "g CO2e/kWh",
+                                     cited, file))
+        else:
+            out.append(ref.default("ppa_intensity"))
+        out.append(ref.Factor(
+            name="market_based.residual_intensity", quantity=res.sa.grid_intensity[i],
+            source="no residual-mix factor is shipped: unmatched grid energy is counted at the grid-average "
+            "(location-based) intensity, which tends to understate market-based CO2e (GHG Protocol Scope 2 "
+            "Guidance 2015, section 6.11, prefers a residual mix)", file="method", status="assumed"))
+    return out
+
+
+def assumptions(res: Resolution, i: int) -> list[ref.Factor]:
+    """Every factor cluster ``i`` used, in the order of the chain, each once, with its source."""
+    row = res.table.clusters.iloc[i]
+    cited = dict(row.get("sources") or {})
+    file = Path(str(row.get("file") or "<scenario>")).name
+    facts = [_input_factor(path, float(row[path]), fl.field(path).unit, cited, file)
+             for path in ("utilization", "pue", "wue", "period") if not np.isnan(float(row[path]))]
+    groups = np.flatnonzero(res.ga.scenario == i)
+    any_embodied = False
+    for k in groups:
+        grp = res.table.groups.iloc[k]
+        base = f"fleet[{grp['position']}]"
+        for target, path, param in (("full_power", "power", "tdp"), ("idle_power", "idle_power", "idle_power"),
+                                    ("host_power", "host_power", "host_power"), ("embodied", "embodied", "embodied")):
+            code = res.origin[target][k]
+            if code == "input":
+                facts.append(_input_factor(f"{base}.{path}", float(grp[path]), fl.field(path).unit, cited, file))
+            elif code == "reference":
+                facts.append(ref.factor_by_name(f"accelerator.{grp['accelerator']}.{param}"))
+            else:
+                facts.append(ref.Factor(
+                    name=f"accelerator.{grp['accelerator']}.{param}", quantity=Q_(np.nan, fl.field(path).unit),
+                    source="no published embodied carbon for this accelerator: co2e_embodied is not reported for "
+                    "this scenario", file="accelerators.csv", status="missing"))
+            any_embodied |= target == "embodied" and code != "missing"
+    if any_embodied:
+        facts += [ref.default("server_embodied"), ref.default("accelerators_per_server")]
+    facts.append(_input_factor("lifetime", float(row["lifetime"]), "h", cited, file)
+                 if res.origin["lifetime"][i] == "input" else ref.default("hardware_lifetime"))
+    facts += _supply_factors(res, i, cited, file)
+    seen: dict[str, ref.Factor] = {}
+    for f in facts:
+        seen.setdefault(f.name, f)
+    return list(seen.values())
+
+
+def uncertain_inputs(res: Resolution, i: int) -> list[UncertainInput]:
+    """The inputs of cluster ``i`` that are drawn in the Monte Carlo, each once."""
+    out: dict[str, UncertainInput] = {}
+    for comp in res.components:
+        owner = res.ga.scenario[comp.index] if comp.group else comp.index
+        for k in np.flatnonzero(owner == i):
+            name = str(comp.name[k])
+            kind: Literal["uniform", "triangular"] = "triangular" if comp.triangular[k] else "uniform"
+            dist = Dist(kind, float(comp.low[k]), float(comp.high[k]), comp.unit, float(comp.mode[k]))
+            out.setdefault(name, UncertainInput(name, dist, str(comp.source[k])))
+    return list(out.values())

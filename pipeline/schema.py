@@ -1,0 +1,387 @@
+"""The scenario file format, declared once as pydantic models built from :mod:`pipeline.fields`.
+
+``Scenario.model_validate(mapping)`` checks the structure of a YAML scenario: known keys only
+(``extra="forbid"``), types, quantities with their dimension, bounds, and the shape of ranges.
+Rules that involve several fields or the reference data (unknown ids, count or accelerator-hours,
+idle <= full power, a grid or its overrides ...) are column-wise and live in
+:mod:`pipeline.resolve`, where they serve YAML files and batch datasets alike.
+
+:func:`json_schema` is the published JSON Schema (draft 2020-12) for editors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import pint
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+    field_serializer,
+    model_validator,
+)
+from pydantic_core import CoreSchema, PydanticCustomError
+
+from pipeline import fields as fl
+from pipeline import reference as ref
+from pipeline.distributions import DISTRIBUTIONS
+from pipeline.errors import Problem, did_you_mean
+from pipeline.metrics import METRIC_BY_NAME
+from pipeline.units import EXAMPLES, dimension_of, parse_quantity
+
+__all__ = ["Claim", "FleetGroup", "Range", "Scenario", "Supply", "Variant", "json_schema", "problems_of"]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; validated objects are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("clusterprint", message)
+
+
+def _number_parser(f: fl.Field) -> Any:
+    def parse(v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise _fail("expected a plain number")
+        try:
+            x = float(v)
+        except ValueError:
+            raise _fail("expected a plain number") from None
+        msg = fl.bounds_message(f, x)
+        if msg:
+            raise _fail(f"{msg}; allowed: {fl.bounds_text(f)}" if "finite" not in msg else msg)
+        return x
+    return parse
+
+
+def _quantity_parser(f: fl.Field) -> Any:
+    def parse(v: Any) -> pint.Quantity:
+        if isinstance(v, pint.Quantity):
+            q = v
+        else:
+            try:
+                q = parse_quantity(v, f.dimension)
+            except ValueError as exc:
+                raise _fail(str(exc)) from None
+        msg = fl.bounds_message(f, float(q.m_as(f.unit)))
+        if msg:
+            raise _fail(f"{msg}; allowed: {fl.bounds_text(f)}" if "finite" not in msg else msg)
+        return q
+    return parse
+
+
+def quantity_text(q: pint.Quantity) -> str:
+    """A quantity as text that parses back to the same quantity (``1.8 l/kWh``)."""
+    return f"{q.magnitude!r} {q.units:~C}"
+
+
+def _scalar(f: fl.Field) -> Any:
+    """The annotation of one plain value of field ``f``."""
+    schema: dict[str, Any] = {"description": f.description}
+    if f.example:
+        schema["examples"] = [f.example]
+    if f.kind == "number":
+        schema["type"] = "number"
+        if f.lo > -math.inf:
+            schema["exclusiveMinimum" if f.lo_open else "minimum"] = f.lo
+        if f.hi < math.inf:
+            schema["maximum"] = f.hi
+        return Annotated[float, PlainValidator(_number_parser(f)), WithJsonSchema(schema)]
+    if f.kind == "quantity":
+        schema.update(type="string", description=f"{f.description} [{f.dimension}, e.g. '{EXAMPLES[f.dimension]}']")
+        return Annotated[pint.Quantity, PlainValidator(_quantity_parser(f)), PlainSerializer(quantity_text),
+                         WithJsonSchema(schema)]
+    if f.kind == "id":
+        schema.update(type="string", enum=ref.ids(f.table) if f.table != "gwp" else ref.gwp_metrics())
+        return Annotated[str, WithJsonSchema(schema)]
+    schema["type"] = "string"
+    return Annotated[str, WithJsonSchema(schema)]
+
+
+class Range(Strict):
+    """A range (uniform) or a triangular distribution of a numeric input."""
+
+    dist: str | None = None
+    low: Any
+    mode: Any = None
+    high: Any
+
+    @property
+    def kind(self) -> Literal["uniform", "triangular"]:
+        return "triangular" if (self.dist == "triangular" or (self.dist is None and self.mode is not None)) \
+            else "uniform"
+
+    @model_validator(mode="after")
+    def _shape(self) -> Range:
+        if self.dist is not None and self.dist not in DISTRIBUTIONS:
+            raise _fail(f"unknown distribution {self.dist!r}; allowed: {', '.join(DISTRIBUTIONS)}")
+        if self.kind == "triangular" and self.mode is None:
+            raise _fail("a triangular distribution needs low, mode, high (missing mode)")
+        values = [_magnitude(x) for x in (self.low, self.mode, self.high) if x is not None]
+        if values != sorted(values):
+            raise _fail("needs low <= mode <= high")
+        return self
+
+
+def _magnitude(x: Any) -> float:
+    return float(x.to_base_units().magnitude) if isinstance(x, pint.Quantity) else float(x)
+
+
+def _ranged(path: str) -> Any:
+    """A field that may be a plain value or a :class:`Range` of such values."""
+    f = fl.field(path)
+    one = _scalar(f)
+    if not f.rangeable:
+        return one
+    rng = create_model(f"Range_{path.replace('.', '_')}", __base__=Range, low=(one, ...), mode=(one | None, None),
+                       high=(one, ...))
+    return Annotated[Annotated[one, Tag("~value")] | Annotated[rng, Tag("~range")],
+                     Discriminator(lambda v: "~range" if isinstance(v, (dict, Range)) else "~value")]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Pydantic metadata: validate (and describe in the JSON Schema) as the field declared at ``path``.
+
+    ``Annotated[Any, Spec("pue")]`` is a plain value or a range of values with the field's type and
+    bounds, built from :mod:`pipeline.fields`.
+    """
+
+    path: str
+    optional: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        kind = _ranged(self.path)
+        return handler.generate_schema(kind | None if self.optional else kind)
+
+
+class FleetGroup(Strict):
+    """One accelerator group (``fleet[i]``)."""
+
+    accelerator: Annotated[Any, Spec("accelerator")]
+    count: Annotated[Any, Spec("count", optional=True)] = None
+    accelerator_hours: Annotated[Any, Spec("accelerator_hours", optional=True)] = None
+    power: Annotated[Any, Spec("power", optional=True)] = None
+    idle_power: Annotated[Any, Spec("idle_power", optional=True)] = None
+    host_power: Annotated[Any, Spec("host_power", optional=True)] = None
+    embodied: Annotated[Any, Spec("embodied", optional=True)] = None
+    label: Annotated[Any, Spec("label", optional=True)] = None
+
+
+class Onsite(Strict):
+    """On-site generation (``supply.onsite``)."""
+
+    technology: Annotated[Any, Spec("supply.onsite.technology", optional=True)] = None
+    share: Annotated[Any, Spec("supply.onsite.share", optional=True)] = None
+
+
+class Ppa(Strict):
+    """Renewable purchases (``supply.ppa``)."""
+
+    share: Annotated[Any, Spec("supply.ppa.share", optional=True)] = None
+    intensity: Annotated[Any, Spec("supply.ppa.intensity", optional=True)] = None
+
+
+def _mix(v: Any) -> tuple[tuple[str, float], ...]:
+    if not isinstance(v, dict) or not v:
+        raise _fail("expected a mapping of technology -> share, e.g. {nuclear: 0.4, gas: 0.6}")
+    parse = _number_parser(fl.field("supply.onsite.share"))  # a share: 0 to 1
+    out = []
+    for tech, share in v.items():
+        try:
+            out.append((str(tech), parse(share)))
+        except PydanticCustomError as exc:
+            raise _fail(f"share of {tech!r}: {exc.message()}") from None
+    return tuple(out)
+
+
+Mix = Annotated[tuple[tuple[str, float], ...], PlainValidator(_mix),
+                PlainSerializer(lambda m: dict(m)),
+                WithJsonSchema({"type": "object", "description": fl.field("supply.mix").description,
+                                "propertyNames": {"enum": ref.ids("technologies")},
+                                "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}})]
+
+
+class Supply(Strict):
+    """Where the electricity comes from (``supply``)."""
+
+    grid: Annotated[Any, Spec("supply.grid", optional=True)] = None
+    mix: Mix | None = None
+    grid_intensity: Annotated[Any, Spec("supply.grid_intensity", optional=True)] = None
+    grid_water_intensity: Annotated[Any, Spec("supply.grid_water_intensity", optional=True)] = None
+    onsite: Onsite | None = None
+    ppa: Ppa | None = None
+
+
+class Claim(Strict):
+    """A published figure to check the model against (``claims[i]``)."""
+
+    metric: str
+    value: Any
+    source: str
+    note: str = ""
+
+    @field_serializer("value")
+    def _text(self, value: Any) -> Any:
+        return quantity_text(value) if isinstance(value, pint.Quantity) else value
+
+    @model_validator(mode="after")
+    def _value(self) -> Claim:
+        if self.metric not in METRIC_BY_NAME:
+            raise PydanticCustomError("clusterprint", "{msg}", {"msg": did_you_mean("metric", self.metric,
+                                      list(METRIC_BY_NAME)), "at": "metric", "allowed": ", ".join(METRIC_BY_NAME)})
+        if not isinstance(self.value, pint.Quantity):
+            try:
+                q = parse_quantity(self.value, dimension_of(METRIC_BY_NAME[self.metric].unit))
+            except ValueError as exc:
+                raise PydanticCustomError("clusterprint", "{msg}", {"msg": str(exc), "at": "value"}) from None
+            object.__setattr__(self, "value", q)
+        return self
+
+
+class Variant(Strict):
+    """A variant (``variants[i]``, used by ``clusterprint compare``): a name and the fields it overrides."""
+
+    name: str
+    description: str | None = None
+    utilization: Annotated[Any, Spec("utilization", optional=True)] = None
+    period: Annotated[Any, Spec("period", optional=True)] = None
+    pue: Annotated[Any, Spec("pue", optional=True)] = None
+    wue: Annotated[Any, Spec("wue", optional=True)] = None
+    lifetime: Annotated[Any, Spec("lifetime", optional=True)] = None
+    gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
+    supply: Supply | None = None
+    fleet: list[FleetGroup] | None = None
+    sources: dict[str, str] | None = None
+
+
+class Scenario(Strict):
+    """A scenario file."""
+
+    name: Annotated[Any, Spec("name")]
+    location: Annotated[Any, Spec("location", optional=True)] = None
+    description: Annotated[Any, Spec("description", optional=True)] = None
+    fleet: Annotated[list[FleetGroup], Field(min_length=1)]
+    utilization: Annotated[Any, Spec("utilization")]
+    period: Annotated[Any, Spec("period", optional=True)] = None
+    pue: Annotated[Any, Spec("pue")]
+    wue: Annotated[Any, Spec("wue")]
+    lifetime: Annotated[Any, Spec("lifetime", optional=True)] = None
+    gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
+    supply: Supply
+    claims: list[Claim] = []
+    sources: dict[str, str] = {}
+    variants: list[Variant] | None = None
+    _file: str = PrivateAttr("<scenario>")
+
+    @property
+    def file(self) -> str:
+        """The file the scenario was read from (for messages and reports)."""
+        return self._file
+
+
+# --------------------------------------------------------------------------- errors
+
+_RANGE_KEYS = ["dist", "low", "mode", "high"]
+
+
+def _keys_at(path: list[str | int]) -> list[str]:
+    """The keys allowed in the mapping at ``path`` (for 'did you mean')."""
+    model: Any = Scenario
+    for part in path:
+        if isinstance(part, int) or model is None:
+            continue
+        if part in ("supply",):
+            model = Supply
+        elif part == "onsite" and model is Supply:
+            model = Onsite
+        elif part == "ppa" and model is Supply:
+            model = Ppa
+        elif part == "fleet":
+            model = FleetGroup
+        elif part == "claims":
+            model = Claim
+        elif part == "variants":
+            model = Variant
+        else:
+            return _RANGE_KEYS
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _path(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not str(part).startswith("~") and not str(part).startswith("Range_"):
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _hint(path: str) -> str:
+    leaf = path.rsplit(".", 1)[-1].split("[")[0]
+    for f in fl.FIELDS:
+        if f.path.rsplit(".", 1)[-1] == leaf or f.path == path:
+            return f.description + (f" (e.g. {f.example!r})" if f.example else "")
+    return {"fleet": "a list of groups, e.g. [{accelerator: h100-sxm, count: 100000}]",
+            "supply": "a mapping with 'grid' (an id from pipeline/data/grids.csv), a 'mix', or both intensity "
+            "overrides", "source": "where the figure was published"}.get(leaf, "")
+
+
+def problems_of(exc: ValidationError, file: str, data: Any) -> list[Problem]:
+    """One :class:`Problem` per pydantic error, at the YAML field path, in the project's wording."""
+    out: list[Problem] = []
+    for e in exc.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if not str(p).startswith(("~", "function-")))
+        path = _path(loc)
+        kind, ctx = e["type"], e.get("ctx") or {}
+        value = e.get("input")
+        if kind == "missing":
+            out.append(Problem(file, path, "missing required field", None, _hint(path)))
+        elif kind == "extra_forbidden":
+            valid = _keys_at([p for p in loc[:-1]])
+            out.append(Problem(file, path, did_you_mean("field", str(loc[-1]), valid).replace(
+                "unknown field", "unknown field"), None, ", ".join(valid)))
+        elif kind == "clusterprint":
+            at = ctx.get("at")
+            where = f"{path}.{at}" if at and path else (at or path)
+            shown = getattr(value, at, value) if at and not isinstance(value, dict) else (
+                value.get(at) if at and isinstance(value, dict) else value)
+            msg = ctx.get("msg", e["msg"])
+            quiet = isinstance(shown, (dict, list, BaseModel)) or repr(shown) in msg
+            out.append(Problem(file, where, msg, None if quiet else shown, ctx.get("allowed", "")))
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            out.append(Problem(file, path or "(top level)", "expected a mapping of fields", type(value).__name__,
+                               ", ".join(_keys_at(list(loc)))))
+        elif kind == "too_short":
+            out.append(Problem(file, path, "expected a non-empty list of accelerator groups"))
+        elif kind == "list_type":
+            out.append(Problem(file, path, "expected a list", value))
+        elif kind == "string_type":
+            out.append(Problem(file, path, "expected text", value))
+        else:
+            out.append(Problem(file, path, e["msg"], value))
+    return out
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "clusterprint scenario"
+    return schema
