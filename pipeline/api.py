@@ -186,10 +186,10 @@ def results_of(res: resolve.Resolution, draws: int, seed: int) -> Results:
 def _info(res: resolve.Resolution, i: int) -> ScenarioInfo:
     row = res.table.clusters.iloc[i]
     g = res.ga
+    table = res.table.groups
     groups = tuple(
-        GroupInfo(accelerator=str(res.table.groups["accelerator"].iloc[k]),
-                  label=str(res.table.groups["label"].iloc[k] or "") or _accelerator_name(
-                      str(res.table.groups["accelerator"].iloc[k])),
+        GroupInfo(accelerator=str(table["accelerator"].iloc[k]),
+                  label=_text(table["label"].iloc[k]) or _accelerator_name(str(table["accelerator"].iloc[k])),
                   count=float(g.count.magnitude[k]), full_power=g.full_power[k], idle_power=g.idle_power[k],
                   host_power=g.host_power[k])
         for k in np.flatnonzero(g.scenario == i))
@@ -200,13 +200,20 @@ def _info(res: resolve.Resolution, i: int) -> ScenarioInfo:
                                rr.mode)
     period = float(row["period"])
     return ScenarioInfo(
-        name=str(row["name"]), location=str(row.get("location") or ""), description=str(row.get("description") or ""),
+        name=_text(row["name"]), location=_text(row.get("location")), description=_text(row.get("description")),
         file=str(row.get("file") or "<scenario>"), period=None if np.isnan(period) else Q_(period, "h"),
         utilization=float(row["utilization"]), pue=float(row["pue"]), wue=Q_(float(row["wue"]), "L/kWh"),
-        grid=row.get("supply.grid"), mix=row.get("supply.mix"), onsite_technology=row.get("supply.onsite.technology"),
+        grid=_text(row.get("supply.grid")) or None,
+        mix=row.get("supply.mix") if isinstance(row.get("supply.mix"), tuple) else None,
+        onsite_technology=_text(row.get("supply.onsite.technology")) or None,
         onsite_share=float(res.sa.onsite_share.magnitude[i]), ppa_share=float(res.sa.ppa_share.magnitude[i]),
-        groups=groups, claims=tuple(row.get("claims") or ()), ranges=ranges, document=dict(row.get("document") or {}),
+        groups=groups, claims=tuple(row.get("claims") or ()), ranges=ranges, document=columns.document_of(res.table, i),
     )
+
+
+def _text(v: Any) -> str:
+    """Text of an input-table cell; '' for an absent one (None or NaN)."""
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
 
 
 def _accelerator_name(id_: str) -> str:

@@ -28,7 +28,7 @@ from pipeline.io import split_header_units
 from pipeline.schema import Range, Scenario
 from pipeline.units import DIMENSIONS, EXAMPLES, Q_, dimension_name, ureg
 
-__all__ = ["ERROR_COLUMNS", "dataset_errors", "from_dataset", "from_scenarios", "problems_for_scenarios"]
+__all__ = ["ERROR_COLUMNS", "dataset_errors", "document_of", "from_dataset", "from_scenarios", "problems_for_scenarios"]
 
 ERROR_COLUMNS = ["row", "name", "field", "message"]
 # a number; "1." only when no second dot follows, so that "1..2" reads as a range
@@ -55,6 +55,18 @@ def _value(v: Any, f: fl.Field) -> tuple[Any, tuple[bool, float, float, float] |
     if f.kind == "number":
         return float(v), None
     return v, None
+
+
+def _frame(rows: Any) -> pd.DataFrame:
+    """A frame whose text, id and mix columns stay Python objects with None for absent (pandas would
+    otherwise infer a string dtype with NaN)."""
+    df = pd.DataFrame(rows)
+    for f in fl.FIELDS:
+        if f.kind in ("text", "id", "mix") and f.path in df:
+            col = df[f.path]
+            df[f.path] = pd.Series(col.astype(object).where(col.notna(), None).to_numpy(dtype=object),
+                                   index=df.index, dtype=object)
+    return df
 
 
 def _get(model: Any, path: str) -> Any:
@@ -84,8 +96,47 @@ def from_scenarios(scenarios: Sequence[Scenario], files: Sequence[str]) -> Input
                 if rng:
                     ranges.append(("group", len(groups), f.path, *rng))
             groups.append(grow)
-    return InputTable(pd.DataFrame(clusters), pd.DataFrame(groups),
-                      pd.DataFrame(ranges, columns=RANGE_COLUMNS))
+    return InputTable(_frame(clusters), _frame(groups), pd.DataFrame(ranges, columns=RANGE_COLUMNS))
+
+
+def _shown(f: fl.Field, v: Any) -> Any:
+    if f.kind == "quantity":
+        return f"{v:g} {f.unit}"
+    if f.kind == "mix":
+        return {tech: share for tech, share in v}
+    return v
+
+
+def document_of(table: InputTable, i: int) -> dict[str, Any]:
+    """Cluster ``i`` of a table as a scenario mapping (what a batch row said, for report attachments)."""
+    row = table.clusters.iloc[i]
+    if isinstance(row.get("document"), dict):
+        return dict(row["document"])
+    doc: dict[str, Any] = {}
+    for f in _CLUSTER_FIELDS:
+        v = row.get(f.path)
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            continue
+        node = doc
+        *parents, leaf = f.path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = _shown(f, v)
+    fleet = []
+    for _, g in table.groups[table.groups["cluster"] == i].iterrows():
+        fleet.append({f.path: _shown(f, g[f.path]) for f in _GROUP_FIELDS
+                      if f.path in g and g[f.path] is not None and not (isinstance(g[f.path], float) and np.isnan(g[f.path]))})
+    doc["fleet"] = fleet
+    r = table.ranges
+    for rr in r.itertuples(index=False):
+        owner = rr.index if rr.level == "cluster" else int(table.groups["cluster"].iloc[rr.index])
+        if owner == i:
+            where = rr.path if rr.level == "cluster" else f"fleet[{table.groups['position'].iloc[rr.index]}].{rr.path}"
+            doc.setdefault("ranges", {})[where] = {"low": rr.low, "mode": rr.mode, "high": rr.high,
+                                                   "unit": fl.field(rr.path).unit,
+                                                   "dist": "triangular" if rr.triangular else "uniform"}
+    doc["source"] = f"{row.get('file')}, row {row.get('row')}" if "row" in row else str(row.get("file"))
+    return doc
 
 
 def problems_for_scenarios(table: InputTable, problems: ProblemTable) -> list[Problem]:
@@ -367,9 +418,9 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
             for k in np.flatnonzero(~np.isnan(rng[:, 1])):
                 ranges.append(("group", k, f.path, bool(rng[k, 0]), *rng[k, 1:]))
     position = pd.Series(codes).groupby(codes).cumcount().to_numpy()
-    clusters = pd.DataFrame({**cluster_values, "file": source, "row": rows[first]})
-    clusters["name"] = np.asarray(uniques, dtype=object)
-    groups = pd.DataFrame({"cluster": codes.astype(np.intp), "position": position, "row": rows, **group_values})
+    clusters = _frame({**cluster_values, "name": np.asarray(uniques, dtype=object), "file": source,
+                       "row": rows[first]})
+    groups = _frame({"cluster": codes.astype(np.intp), "position": position, "row": rows, **group_values})
     table = InputTable(clusters, groups, pd.DataFrame(ranges, columns=RANGE_COLUMNS))
     return table, p, unnamed
 

@@ -41,7 +41,7 @@ from pipeline.errors import Problem, did_you_mean
 from pipeline.metrics import METRIC_BY_NAME
 from pipeline.units import EXAMPLES, dimension_of, parse_quantity
 
-__all__ = ["Claim", "FleetGroup", "Range", "Scenario", "Supply", "Variant", "json_schema", "problems_of"]
+__all__ = ["Claim", "Figure", "FleetGroup", "Range", "Scenario", "Supply", "Variant", "json_schema", "problems_of"]
 
 
 class Strict(BaseModel):
@@ -228,20 +228,19 @@ class Supply(Strict):
     ppa: Ppa | None = None
 
 
-class Claim(Strict):
-    """A published figure to check the model against (``claims[i]``)."""
+class Figure(Strict):
+    """A published figure of one result metric: its name (with "did you mean") and a value in a unit of
+    the metric's dimension.  Claims in scenarios and expected figures of validation cases are figures."""
 
     metric: str
     value: Any
-    source: str
-    note: str = ""
 
     @field_serializer("value")
     def _text(self, value: Any) -> Any:
         return quantity_text(value) if isinstance(value, pint.Quantity) else value
 
     @model_validator(mode="after")
-    def _value(self) -> Claim:
+    def _value(self) -> Figure:
         if self.metric not in METRIC_BY_NAME:
             raise PydanticCustomError("clusterprint", "{msg}", {"msg": did_you_mean("metric", self.metric,
                                       list(METRIC_BY_NAME)), "at": "metric", "allowed": ", ".join(METRIC_BY_NAME)})
@@ -252,6 +251,13 @@ class Claim(Strict):
                 raise PydanticCustomError("clusterprint", "{msg}", {"msg": str(exc), "at": "value"}) from None
             object.__setattr__(self, "value", q)
         return self
+
+
+class Claim(Figure):
+    """A published figure to check the model against (``claims[i]``)."""
+
+    source: str
+    note: str = ""
 
 
 class Variant(Strict):

@@ -10,37 +10,40 @@ numbers (relative error = (clusterprint - published) / published).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
-import pint
-import yaml
+from pydantic import Field, ValidationError
 
-from pipeline.api import compute, parse_scenario
+from pipeline.api import compute, parse_scenario, read_yaml
+from pipeline.errors import Problem, ScenarioError
 from pipeline.metrics import METRIC_BY_NAME
-from pipeline.schema import Scenario
-from pipeline.units import ureg
+from pipeline.schema import Figure, Scenario, Strict, problems_of
 
 __all__ = ["Case", "Expected", "load_cases", "run_cases", "validation_markdown"]
-
-CASE_KEYS = {"case", "citation", "method_notes", "scenario", "expected"}
-EXPECTED_KEYS = {"metric", "value", "tolerance", "reason"}
 
 #: Columns of the frame returned by :func:`run_cases`, in order.
 COLUMNS = ["case", "metric", "published", "clusterprint", "unit", "relative_error", "tolerance", "passed",
            "reason", "citation", "method_notes"]
 
 
-@dataclass(frozen=True)
-class Expected:
+class Expected(Figure):
     """One published figure: metric name, value with unit, relative tolerance and why."""
 
-    metric: str
-    value: pint.Quantity
-    tolerance: float
+    tolerance: Annotated[float, Field(ge=0, lt=1)]
     reason: str = ""
+
+
+class CaseFile(Strict):
+    """A case file as written: the publication, its method, a scenario and the figures it published."""
+
+    case: str
+    citation: str
+    method_notes: str
+    scenario: dict[str, Any]
+    expected: Annotated[list[Expected], Field(min_length=1)]
 
 
 @dataclass(frozen=True)
@@ -53,24 +56,6 @@ class Case:
     scenario: Scenario
     expected: tuple[Expected, ...]
     file: str
-
-
-def _expected(item: Any, where: str) -> Expected:
-    if not isinstance(item, dict) or set(item) - EXPECTED_KEYS or not {"metric", "value", "tolerance"} <= set(item):
-        raise ValueError(f"{where}: expected {{metric, value, tolerance[, reason]}}, got {item!r}")
-    metric = str(item["metric"])
-    if metric not in METRIC_BY_NAME:
-        raise ValueError(f"{where}: unknown metric {metric!r}; allowed: {', '.join(METRIC_BY_NAME)}")
-    try:
-        value: Any = ureg.Quantity(str(item["value"]))
-        value.to(METRIC_BY_NAME[metric].unit)
-    except (pint.errors.PintError, ValueError, AttributeError) as exc:
-        raise ValueError(f"{where}: value {item['value']!r} is not a quantity in "
-                         f"{METRIC_BY_NAME[metric].unit} ({exc})") from None
-    tol = item["tolerance"]
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 <= tol < 1:
-        raise ValueError(f"{where}: tolerance must be a relative number in [0, 1), got {tol!r}")
-    return Expected(metric=metric, value=value, tolerance=float(tol), reason=str(item.get("reason") or "").strip())
 
 
 def load_cases(folder: str | Path = "validation") -> list[Case]:
@@ -87,11 +72,9 @@ def load_cases(folder: str | Path = "validation") -> list[Case]:
 
     Raises
     ------
-    ValueError
-        For a file without the required fields, an unknown metric, or a value whose unit does
-        not fit the metric.
     pipeline.errors.ScenarioError
-        For an invalid ``scenario`` mapping.
+        For a missing or empty folder, a file without the required fields, an unknown metric, a value
+        whose unit does not fit the metric, or an invalid ``scenario`` mapping (at ``scenario.<path>``).
 
     Examples
     --------
@@ -99,22 +82,26 @@ def load_cases(folder: str | Path = "validation") -> list[Case]:
     >>> len(cases) >= 8
     True
     """
-    cases = []
-    for path in sorted(Path(folder).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or set(data) != CASE_KEYS:
-            got = sorted(data) if isinstance(data, dict) else type(data).__name__
-            raise ValueError(f"{path}: expected exactly the fields {sorted(CASE_KEYS)}, got {got}")
-        if not isinstance(data["expected"], list) or not data["expected"]:
-            raise ValueError(f"{path}: expected: needs a non-empty list")
-        cases.append(Case(
-            case=str(data["case"]),
-            citation=" ".join(str(data["citation"]).split()),
-            method_notes=" ".join(str(data["method_notes"]).split()),
-            scenario=parse_scenario(data["scenario"], file=str(path)),
-            expected=tuple(_expected(e, f"{path}: expected[{i}]") for i, e in enumerate(data["expected"])),
-            file=str(path),
-        ))
+    paths = sorted(Path(folder).glob("*.yaml"))
+    if not paths:
+        raise ScenarioError([Problem(str(folder), "", "no validation cases (*.yaml) in this folder")])
+    cases, problems = [], []
+    for path in paths:
+        data = read_yaml(path)
+        try:
+            case = CaseFile.model_validate(data)
+            scenario = parse_scenario(case.scenario, file=str(path))
+        except ValidationError as exc:
+            problems += problems_of(exc, str(path), data)
+            continue
+        except ScenarioError as exc:
+            problems += [replace(p, path=f"scenario.{p.path}" if p.path else "scenario") for p in exc.problems]
+            continue
+        cases.append(Case(case=case.case, citation=" ".join(case.citation.split()),
+                          method_notes=" ".join(case.method_notes.split()), scenario=scenario,
+                          expected=tuple(case.expected), file=str(path)))
+    if problems:
+        raise ScenarioError(problems)
     return cases
 
 
@@ -152,7 +139,7 @@ def run_cases(cases: list[Case]) -> pd.DataFrame:
             rows.append({
                 "case": c.case, "metric": e.metric, "published": published, "clusterprint": ours, "unit": unit,
                 "relative_error": rel, "tolerance": e.tolerance, "passed": bool(abs(rel) <= e.tolerance),
-                "reason": e.reason, "citation": c.citation, "method_notes": c.method_notes,
+                "reason": " ".join(e.reason.split()), "citation": c.citation, "method_notes": c.method_notes,
             })
     return pd.DataFrame(rows, columns=COLUMNS)
 
