@@ -27,8 +27,9 @@ __all__ = ["DEFAULT_DRAWS", "P_HIGH", "P_LOW", "percentiles", "sensitivity"]
 
 DEFAULT_DRAWS = 10_000
 P_LOW, P_HIGH = 5.0, 95.0
-#: Scenario rows x draws evaluated at once (about 1 GB of temporaries at the chain's ~60 arrays).
-MAX_CELLS = 2_000_000
+#: Scenario rows x draws evaluated at once: the chain holds ~60 arrays of this many cells (about 0.9 GB
+#: peak at 10^6 cells, measured in bench/RESULTS.md).
+MAX_CELLS = 1_000_000
 
 Metrics = dict[str, pint.Quantity]
 #: (component, its elements in the chunk, copies per scenario) -> values (elements x copies), NaN = unchanged
