@@ -260,10 +260,9 @@ class Claim(Figure):
     note: str = ""
 
 
-class Variant(Strict):
-    """A variant (``variants[i]``, used by ``clusterprint compare``): a name and the fields it overrides."""
+class Overrides(Strict):
+    """The cluster-level fields a variant may override (all optional here)."""
 
-    name: str
     description: str | None = None
     utilization: Annotated[Any, Spec("utilization", optional=True)] = None
     period: Annotated[Any, Spec("period", optional=True)] = None
@@ -273,25 +272,26 @@ class Variant(Strict):
     gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
     supply: Supply | None = None
     fleet: list[FleetGroup] | None = None
-    sources: dict[str, str] | None = None
+    sources: dict[str, str] = {}
 
 
-class Scenario(Strict):
-    """A scenario file."""
+class Variant(Overrides):
+    """A variant (``variants[i]``, used by ``clusterprint compare``): a name and the fields it overrides."""
+
+    name: str
+
+
+class Scenario(Overrides):
+    """A scenario file: the overridable fields, some of them required here, plus name, claims and variants."""
 
     name: Annotated[Any, Spec("name")]
     location: Annotated[Any, Spec("location", optional=True)] = None
-    description: Annotated[Any, Spec("description", optional=True)] = None
     fleet: Annotated[list[FleetGroup], Field(min_length=1)]
     utilization: Annotated[Any, Spec("utilization")]
-    period: Annotated[Any, Spec("period", optional=True)] = None
     pue: Annotated[Any, Spec("pue")]
     wue: Annotated[Any, Spec("wue")]
-    lifetime: Annotated[Any, Spec("lifetime", optional=True)] = None
-    gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
     supply: Supply
     claims: list[Claim] = []
-    sources: dict[str, str] = {}
     variants: list[Variant] | None = None
     _file: str = PrivateAttr("<scenario>")
 
