@@ -26,7 +26,7 @@ from pipeline.errors import Problem
 from pipeline.inputs import RANGE_COLUMNS, InputTable, ProblemTable
 from pipeline.io import split_header_units
 from pipeline.schema import Range, Scenario
-from pipeline.units import DIMENSIONS, EXAMPLES, Q_, dimension_name, ureg
+from pipeline.units import DIMENSIONS, EXAMPLES, Q_, dimension_name, split_quantity, unit_problem, ureg
 
 __all__ = ["ERROR_COLUMNS", "dataset_errors", "document_of", "from_dataset", "from_scenarios", "problems_for_scenarios"]
 
@@ -168,8 +168,11 @@ def _text(df: pd.DataFrame, col: str | None) -> pd.Series:
 @cache
 def _unit_factor(unit: str, dimension: str, target: str) -> float | str:
     """Factor from ``unit`` to ``target``, or an error message (one pint call per distinct unit)."""
+    problem = unit_problem(unit)
+    if problem:
+        return f"cannot read the unit {unit!r}: {problem}"
     try:
-        q: Any = ureg.Quantity(unit)
+        q: Any = ureg.Quantity(unit.replace("·", "*").replace("^", "**"))
     except Exception:  # noqa: BLE001 - any pint parse failure is reported as a bad unit
         return f"unknown unit {unit!r}; write it like '{EXAMPLES[dimension]}'"
     if not isinstance(q, pint.Quantity):
@@ -211,8 +214,7 @@ def _numbers(df: pd.DataFrame, col: str | None, f: fl.Field, header_unit: str, p
             unit[rest] = parts["unit"].fillna("").astype(object).to_numpy()
             unreadable = rest.copy()
             unreadable[rest] = parts["num"].isna().to_numpy()
-            p.add(unreadable & where, f.path, _saying(f"cannot read as a number{' with a unit' if f.dimension else ''} "
-                  f"(e.g. '{f.example or EXAMPLES[dimension]}')", text), group=group)
+            p.add(unreadable & where, f.path, _unreadable(text, f.example or EXAMPLES[dimension]), group=group)
             present &= ~unreadable
     eff = np.where(unit != "", unit, header_unit)
     factors = np.full(n, np.nan)
@@ -288,6 +290,20 @@ def _bounds(values: np.ndarray, rng: np.ndarray, present: np.ndarray, f: fl.Fiel
                     out.append(msg + ("" if "finite" in msg else f"; allowed {allowed}") + f" (got {text.iloc[k]!r})")
                 return out
             p.add(bad, f.path, say, group=group)
+
+
+def _unreadable(text: pd.Series, example: str) -> Any:
+    """Messages for cells that are not a number (with a unit): the strict parser's own reason."""
+    def say(pos: np.ndarray) -> list[str]:
+        out = []
+        for v in text.iloc[pos].fillna("").to_numpy():
+            try:
+                split_quantity(str(v), example)
+                out.append(f"cannot read {v!r} as a number with a unit (e.g. '{example}')")
+            except ValueError as exc:
+                out.append(str(exc))
+        return out
+    return say
 
 
 def _saying(prefix: str, text: pd.Series) -> Any:

@@ -39,7 +39,7 @@ from pipeline import reference as ref
 from pipeline.distributions import DISTRIBUTIONS
 from pipeline.errors import Problem, did_you_mean
 from pipeline.metrics import METRIC_BY_NAME
-from pipeline.units import EXAMPLES, dimension_of, parse_quantity
+from pipeline.units import EXAMPLES, dimension_of, parse_quantity, split_quantity
 
 __all__ = ["Claim", "Figure", "FleetGroup", "Range", "Scenario", "Supply", "Variant", "json_schema", "problems_of"]
 
@@ -58,10 +58,15 @@ def _number_parser(f: fl.Field) -> Any:
     def parse(v: Any) -> float:
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             raise _fail("expected a plain number")
-        try:
+        if isinstance(v, str):
+            try:
+                x, unit = split_quantity(v, f.example or "0.8")
+            except ValueError as exc:
+                raise _fail(str(exc)) from None
+            if unit:
+                raise _fail(f"expected a plain number, without a unit (got {v!r})")
+        else:
             x = float(v)
-        except ValueError:
-            raise _fail("expected a plain number") from None
         msg = fl.bounds_message(f, x)
         if msg:
             raise _fail(f"{msg}; allowed: {fl.bounds_text(f)}" if "finite" not in msg else msg)

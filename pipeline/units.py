@@ -10,12 +10,15 @@ ton); ``gal`` is pint's US liquid gallon and reports spell it "US gal"; never ``
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pint
 
-__all__ = ["DIMENSIONS", "EXAMPLES", "Q_", "dimension_name", "dimension_of", "parse_quantity", "unit_text", "ureg"]
+__all__ = ["DIMENSIONS", "EXAMPLES", "NUMBER", "Q_", "UNIT", "dimension_name", "dimension_of", "parse_quantity",
+           "split_quantity", "unit_problem", "unit_text", "ureg"]
 
 ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=":auto:", autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(Path(__file__).with_name("units.txt")))
@@ -72,22 +75,70 @@ def parse_quantity(text: str | float | int, dimension: str) -> pint.Quantity:
         return Q_(float(text), "dimensionless")
     if not isinstance(text, str):
         raise ValueError(f"expected text like '{EXAMPLES[dimension]}', got {type(text).__name__}")
-    try:
-        q: Any = ureg.Quantity(text.strip())
-    except (pint.errors.PintError, ValueError, TypeError, AttributeError, SyntaxError, KeyError) as exc:
-        raise ValueError(
-            f"cannot read {text!r} as a quantity ({exc}); write it like '{EXAMPLES[dimension]}'"
-        ) from None
-    if not isinstance(q, pint.Quantity):  # a bare number in a string
-        q = Q_(float(q), "dimensionless")
+    number, unit = split_quantity(text, EXAMPLES[dimension])
+    q = Q_(number, "dimensionless") if not unit else _quantity(number, unit, text, EXAMPLES[dimension])
     if dimension == "carbon_intensity" and q.dimensionality == _PER_ENERGY_MASS:
         q = q * ureg.CO2e  # '429 g/kWh' reads as g CO2e/kWh (the contract's example)
     if q.dimensionality != expected:
         raise ValueError(
-            f"{text!r} is a {_name_of(q.dimensionality).replace('_', ' ')}, expected a {dimension.replace('_', ' ')} "
+            f"{text!r} is a {dimension_name(q.dimensionality)}, expected a {dimension.replace('_', ' ')} "
             f"(e.g. '{EXAMPLES[dimension]}')"
         )
     return q
+
+
+#: One number: optional sign, digits with an optional decimal point, an exponent of at most 3 digits.
+NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d{1,3})?"
+_NAME = r"[A-Za-zµμ_][A-Za-z0-9_]*"
+_FACTOR = rf"{_NAME}(?:\s*(?:\*\*|\^)\s*-?[1-4])?"
+#: A unit expression: names joined by '/', '*', '·' or spaces, each with an optional small integer power.
+UNIT = rf"{_FACTOR}(?:\s*(?:/|\*|·|\s)\s*{_FACTOR})*"
+_QUANTITY = re.compile(rf"\s*(?P<number>{NUMBER})\s*(?P<unit>{UNIT})?\s*")
+_UNIT_ONLY = re.compile(rf"\s*{UNIT}\s*")
+_SEPARATOR = re.compile(r"\d[,;]\d|\d\s+\d")
+_SEPARATORS = "thousands separators, decimal commas and spaces between digits are not accepted (write 1500 or 1.5)"
+
+
+def split_quantity(text: str, example: str = "700 W") -> tuple[float, str]:
+    """Split ``"1.5e3 kW"`` into a finite number and a unit text, strictly, before pint sees it.
+
+    Thousands separators, decimal commas, operators other than ``/`` and ``*``, powers beyond 4 and
+    anything else are refused with a message (pint would read ``1,2`` as 12 and ``1 2`` as 2).
+
+    >>> split_quantity("1.5e3 kW"), split_quantity("0.8")
+    ((1500.0, 'kW'), (0.8, ''))
+    >>> split_quantity("1,500 W")
+    Traceback (most recent call last):
+    ValueError: cannot read '1,500 W': thousands separators, decimal commas and spaces between digits are not accepted (write 1500 or 1.5)
+    """
+    m = _QUANTITY.fullmatch(text)
+    if m is None:
+        if re.match(r"\s*[-+]?(?:nan|inf(?:inity)?)\b", text, re.IGNORECASE):
+            raise ValueError("must be a finite number")
+        if _SEPARATOR.search(text):
+            raise ValueError(f"cannot read {text!r}: {_SEPARATORS}")
+        raise ValueError(f"cannot read {text!r}: write one number, then a unit made of names, '/', '*' and "
+                         f"powers up to 4, such as '{example}'")
+    number = float(m["number"])
+    if not math.isfinite(number):
+        raise ValueError(f"must be a finite number; {text!r} is too large")
+    return number, (m["unit"] or "").replace("·", "*").replace("^", "**")
+
+
+def unit_problem(unit: str) -> str | None:
+    """Why a unit text is not accepted (see :func:`split_quantity`), or None when it is well formed."""
+    if _UNIT_ONLY.fullmatch(unit):
+        return None
+    if re.search(r"^[,;]\d|^\d", unit.strip()):
+        return _SEPARATORS
+    return "a unit is made of names, '/', '*' and powers up to 4"
+
+
+def _quantity(number: float, unit: str, text: str, example: str) -> pint.Quantity:
+    try:
+        return Q_(number, unit)
+    except Exception as exc:  # noqa: BLE001 - any pint failure on a well-formed unit is an unknown name
+        raise ValueError(f"cannot read {text!r} as a quantity ({exc}); write it like '{example}'") from None
 
 
 EXAMPLES = {

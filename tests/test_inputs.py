@@ -94,6 +94,17 @@ CASES = [
     ("embodied-without-co2e", {"embodied": "150 kg"}, "embodied", "expected a carbon mass"),
     ("range-upside-down", {"pue": ({"low": 1.4, "high": 1.2}, "1.4..1.2")}, "pue", "low <= mode <= high"),
     ("range-below-bound", {"pue": ({"low": 0.9, "high": 1.2}, "0.9..1.2")}, "pue", "out of range"),
+    # strict parsing: pint would read '1,2' as 12 and '1 2' as 2, and hang on '10**10**10'
+    ("decimal-comma", {"pue": "1,2"}, "pue", "decimal commas"),
+    ("space-between-digits", {"pue": "1 2"}, "pue", "spaces between digits"),
+    ("thousands-separator-in-count", {"count": "1,500"}, "count", "thousands separators"),
+    ("thousands-separator-in-power", {"power": "1,500 W"}, "power", "thousands separators"),
+    ("huge-power-expression", {"wue": "10**10**10 L/kWh"}, "wue", "made of names"),
+    ("division-by-zero", {"power": "1/0 W"}, "power", "made of names"),
+    ("unit-divided-by-zero", {"accelerator_hours": "kWh/0", "count": None}, "accelerator_hours",
+     "write one number"),
+    ("open-parenthesis", {"power": "(1.8 W"}, "power", "write one number"),
+    ("number-too-large", {"power": "1e999 W"}, "power", "finite"),
 ]
 
 
