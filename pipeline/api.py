@@ -49,7 +49,15 @@ class Run:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.safe_load`` that refuses duplicate keys instead of keeping the last one silently."""
+    """``yaml.safe_load`` that refuses duplicate keys (instead of keeping the last one silently) and
+    aliases (``*name``: a few lines of them expand to gigabytes, the "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted in scenario files; "
+                                              "write the value out", event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -76,11 +84,18 @@ def read_yaml(path: str | Path) -> Any:
         raise ScenarioError([Problem(str(path), "", "cannot read file: not UTF-8 text")]) from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScenarioError([Problem(str(path), f"line {line}", f"YAML cannot contain the character "
+                                     f"{ascii(chr(exc.character))}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([Problem(str(path), where, f"YAML syntax error: {problem}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(str(path), "", "nested too deeply to read (a YAML scenario is a few "
+                                     "levels of mappings and lists)")]) from None
 
 
 def _model(data: Any, file: str) -> Scenario:
@@ -155,7 +170,26 @@ def _draw(res: resolve.Resolution, draws: int, seed: int) -> Run:
         low, value, high = percentiles(res.sa, res.ga, res.components, draws, seed)
     else:
         low = value = high = central
+    _check_finite(res, (central, low, high))
     return Run(res, value, low, high, central, groups)
+
+
+def _check_finite(res: resolve.Resolution, runs: tuple[dict[str, pint.Quantity], ...]) -> None:
+    """An infinite metric (inputs too large or too small for floating point) is a problem of its cluster,
+    never a number in the output.  NaN is not checked: it marks a metric that does not apply."""
+    known = res.problems.bad_clusters(res.ga.scenario)  # already reported: one root cause, one message
+    bad = np.zeros(len(res.table), dtype=bool)
+    first: dict[int, str] = {}
+    for metrics in runs:
+        for name, q in metrics.items():
+            inf = np.isinf(np.asarray(q.magnitude, dtype=float)) & ~known
+            for k in np.flatnonzero(inf & ~bad):
+                first.setdefault(int(k), name)
+            bad |= inf
+    if bad.any():
+        res.problems.add(bad, "(result)", lambda pos: [
+            f"{first[int(k)]} is infinite: an input is too large or too small for the arithmetic (check count, "
+            "period, lifetime and the overrides)" for k in pos])
 
 
 def run_table(table: InputTable, draws: int = 0, seed: int = 0, problems: ProblemTable | None = None) -> Run:
@@ -172,6 +206,8 @@ def run_table(table: InputTable, draws: int = 0, seed: int = 0, problems: Proble
 def results_of(res: resolve.Resolution, draws: int, seed: int) -> Results:
     """Full :class:`Results` of a resolved table: metrics, draws, factors, sensitivities (small tables)."""
     run = _draw(res, draws, seed)
+    if res.problems:
+        raise ScenarioError(columns.problems_for_scenarios(res.table, res.problems))
     value, low, high, central, groups = run.value, run.low, run.high, run.central, run.groups
     n = len(res.table)
     uncertain = [resolve.uncertain_inputs(res, i) for i in range(n)]

@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline import fields as fl
 from pipeline.api import run_table
 from pipeline.columns import ERROR_COLUMNS, dataset_errors, from_dataset
-from pipeline.io import read_dataset, split_header_units, write_atomic
+from pipeline.io import csv_text, read_dataset, split_header_units, write_atomic
 from pipeline.metrics import METRICS
 from pipeline.results import BatchResult
 
@@ -90,6 +90,6 @@ def write_outputs(result: BatchResult, out_dir: str | Path) -> dict[str, Path]:
     """Write ``results.csv`` and ``errors.csv`` into ``out_dir`` atomically; returns their paths."""
     out = Path(out_dir)
     paths = {"results": out / "results.csv", "errors": out / "errors.csv"}
-    write_atomic(paths["results"], result.results.to_csv(index=False))
-    write_atomic(paths["errors"], result.errors.to_csv(index=False))
+    write_atomic(paths["results"], csv_text(result.results))
+    write_atomic(paths["errors"], csv_text(result.errors))
     return paths

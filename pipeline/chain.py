@@ -19,8 +19,8 @@ __all__ = ["compute_arrays"]
 
 def compute_arrays(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity], dict[str, pint.Quantity]]:
     """Run the stage chain on column arrays; returns (scenario metrics, group metrics)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _chain(sa, ga)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN marks what does not apply;
+        return _chain(sa, ga)  # an overflow is reported by the caller (pipeline.api), never written
 
 
 def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity], dict[str, pint.Quantity]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -53,9 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 (pip install clusterprint[dask])")
     b.add_argument("--no-summary", action="store_true", help="skip summary.html / summary.pdf")
     b.add_argument("--format", choices=("html", "pdf", "both"), default="both")
-    b.add_argument("--draws", type=int, default=None, metavar="N",
-                   help="Monte Carlo draws per cluster (default: 1000 when a cell is a range, else 0)")
-    b.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
+    _draw_args(b, default="1000")
 
     s = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
     s.add_argument("--out", default=None, metavar="FILE", help="write it to FILE instead of printing it")
@@ -70,10 +69,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _draw_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--draws", type=int, default=None, metavar="N",
-                   help="Monte Carlo draws (default: 10000 when an input is a range, else 0)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
+#: Most draws per scenario: one scenario's draws are evaluated at once (pipeline.montecarlo.MAX_CELLS).
+MAX_DRAWS = 1_000_000
+
+
+def _whole(lo: int, hi: int, what: str) -> Any:
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number (got {text!r})") from None
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"{what} must be from {lo:,} to {hi:,} (got {n:,})")
+        return n
+    return parse
+
+
+def _draw_args(p: argparse.ArgumentParser, default: str = "10000") -> None:
+    p.add_argument("--draws", type=_whole(0, MAX_DRAWS, "--draws"), default=None, metavar="N",
+                   help=f"Monte Carlo draws (default: {default} when an input is a range, else 0; at most "
+                        f"{MAX_DRAWS:,}, the draws of one scenario are held in memory at once)")
+    p.add_argument("--seed", type=_whole(0, 2**32 - 1, "--seed"), default=0, help="seed of the draws (default: 0)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,11 +110,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(_COMMANDS[args.command](args))
     except ScenarioError as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {_terminal(str(problem))}", file=sys.stderr)
         return 2
     except UnknownIdError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        print(str(exc) or "interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # an --out that is a file, read-only, not permitted, or a full disk
+        where = f"cannot write {exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; files already written are complete (run the same command "
+              "again to finish)", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("error: the input is nested too deeply to read", file=sys.stderr)
+        return 2
+
+
+def _terminal(text: str) -> str:
+    """User text made safe for a terminal: control characters shown escaped, as repr() does."""
+    return "".join(ch if ch.isprintable() or ch in " \n" else repr(ch)[1:-1] for ch in text)
 
 
 def _compute(args: argparse.Namespace) -> int:
@@ -106,10 +141,10 @@ def _compute(args: argparse.Namespace) -> int:
 
     result = compute(args.scenario, draws=args.draws, seed=args.seed)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps(result.to_dict(), indent=2, allow_nan=False))
         return 0
     for i in range(len(result)):
-        print(format_result(result, i))
+        print(_terminal(format_result(result, i)))
     return 0
 
 
@@ -161,7 +196,7 @@ def _report(args: argparse.Namespace) -> int:
     result = compute(args.scenario, draws=args.draws, seed=args.seed)
     for i in range(len(result)):
         paths = write_report(result, i, Path(args.out), _formats(args))
-        print(f"{result.scenarios[i].name}:")
+        print(f"{_terminal(result.scenarios[i].name)}:")
         _print_paths(paths)
     return 0
 
@@ -194,7 +229,7 @@ def _compare(args: argparse.Namespace) -> int:
         lb, mb = comparison.value("co2e_location_based", k), comparison.value("co2e_market_based", k)
         tag = " (baseline)" if k == 0 else ""
         if lb is not None and mb is not None:
-            print(f"  {v.name}{tag}: CO2e location-based {lb.magnitude:,.0f} t, market-based {mb.magnitude:,.0f} t")
+            print(f"  {_terminal(v.name)}{tag}: CO2e location-based {lb.magnitude:,.0f} t, market-based {mb.magnitude:,.0f} t")
     _print_paths(paths)
     return 0
 

@@ -346,7 +346,25 @@ def _parse_column(df: pd.DataFrame, col: str | None, f: fl.Field, units: dict[st
     text = _text(df, col)
     if f.kind == "mix":
         return _mix_cells(text, f, p, where), None
+    if f.kind == "text" and col is not None:
+        _check_text(text, f, p, where)
     return text.astype(object).where(text.notna(), None).to_numpy(dtype=object), None
+
+
+def _check_text(text: pd.Series, f: fl.Field, p: ProblemTable, where: np.ndarray) -> None:
+    """Too long, or control characters (terminal escapes, bidi overrides): one message per bad cell."""
+    present = text.notna().to_numpy()
+    suspicious = present & ((text.str.len().fillna(0).to_numpy() > (f.max_length or np.inf))
+                            | text.str.contains(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]",
+                                                regex=True).fillna(False).to_numpy(dtype=bool))
+    if not suspicious.any():
+        return
+    verdict = np.full(len(text), None, dtype=object)
+    cells = text.to_numpy(dtype=object)
+    for k in np.flatnonzero(suspicious):
+        verdict[k] = fl.text_problem(str(cells[k]), f.max_length, multiline=f.path == "description")
+    bad = np.array([v is not None for v in verdict], dtype=bool) & where
+    p.add(bad, f.path, lambda pos: [str(verdict[k]) for k in pos], group=f.level == "group")
 
 
 def _cluster_columns(df: pd.DataFrame, column_of: dict[str, str], units: dict[str, str], codes: np.ndarray,

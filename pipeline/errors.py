@@ -24,7 +24,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.path}" if self.path else self.file
-        got = "" if self.value is None else f" (got {self.value!r})"
+        got = "" if self.value is None else f" (got {_short(self.value)})"
         allowed = f"; allowed: {self.allowed}" if self.allowed else ""
         return f"{where}: {self.message}{got}{allowed}"
 
@@ -35,6 +35,16 @@ class ScenarioError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a message never carries an unbounded input).
+
+    >>> _short("x" * 100, 10)
+    "'xxxxxx…"
+    """
+    text = repr(value) if not isinstance(value, (dict, list)) else f"<{type(value).__name__} of {len(value)}>"
+    return text if len(text) <= limit else text[: limit - 3] + "…"
 
 
 def nearest(value: str, valid: list[str]) -> str | None:

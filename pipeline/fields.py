@@ -11,10 +11,11 @@ resolution.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["FIELDS", "Field", "bounds_message", "bounds_text", "by_column", "field"]
+__all__ = ["FIELDS", "Field", "bounds_message", "bounds_text", "by_column", "field", "text_problem"]
 
 Level = Literal["cluster", "group"]
 Kind = Literal["text", "number", "quantity", "id", "mix"]
@@ -36,6 +37,7 @@ class Field:
     table: str = ""  # reference table whose ids the field takes
     required: bool = False
     rangeable: bool = False  # may be a range or distribution
+    max_length: int = 0  # for text: the most characters (names are repeated in titles and headers)
     aliases: tuple[str, ...] = ()
     example: str = ""
 
@@ -45,22 +47,28 @@ class Field:
         return self.path
 
 
+HOURS_PER_YEAR = 8766  # a Julian year (pint's 'year'), for the bounds below
+
+#: The fields.  Upper bounds are plausibility bounds, far above any real cluster (a billion
+#: accelerators, 100 years, a PUE of 10, 100 kW per accelerator ...): they turn typos and overflows
+#: into an error that names the field instead of an infinite or absurd result.
 FIELDS: tuple[Field, ...] = (
     # cluster level ---------------------------------------------------------------------------
-    Field("name", "cluster", "text", "Name of the cluster or scenario", required=True,
+    Field("name", "cluster", "text", "Name of the cluster or scenario", required=True, max_length=200,
           example="xAI Colossus, Memphis"),
-    Field("location", "cluster", "text", "Where the cluster is (free text)"),
-    Field("description", "cluster", "text", "A sentence on what is modelled"),
+    Field("location", "cluster", "text", "Where the cluster is (free text)", max_length=300),
+    Field("description", "cluster", "text", "A sentence on what is modelled", max_length=5000),
     Field("utilization", "cluster", "number", "Mean accelerator load over the period, 0 to 1", lo=0, hi=1,
           required=True, rangeable=True, example="0.8"),
     Field("period", "cluster", "quantity", "Duration modelled; required when a group is given by count",
-          dimension="time", unit="h", lo=0, lo_open=True, rangeable=True, example="1 year"),
-    Field("pue", "cluster", "number", "Power usage effectiveness (facility / IT energy), >= 1", lo=1,
+          dimension="time", unit="h", lo=0, lo_open=True, hi=100 * HOURS_PER_YEAR, rangeable=True, example="1 year"),
+    Field("pue", "cluster", "number", "Power usage effectiveness (facility / IT energy), >= 1", lo=1, hi=10,
           required=True, rangeable=True, example="1.2"),
     Field("wue", "cluster", "quantity", "Water usage effectiveness: site water consumed per kWh of IT energy",
-          dimension="water_intensity", unit="L/kWh", lo=0, required=True, rangeable=True, example="1.8 L/kWh"),
+          dimension="water_intensity", unit="L/kWh", lo=0, hi=100, required=True, rangeable=True,
+          example="1.8 L/kWh"),
     Field("lifetime", "cluster", "quantity", "Hardware lifetime for embodied carbon (default from defaults.csv)",
-          dimension="time", unit="h", lo=0, lo_open=True, rangeable=True, example="4 year"),
+          dimension="time", unit="h", lo=0, lo_open=True, hi=100 * HOURS_PER_YEAR, rangeable=True, example="4 year"),
     Field("gwp_metric", "cluster", "id", "Global warming potentials for CH4 and N2O (default AR5GWP100)",
           table="gwp", example="AR6GWP100"),
     Field("supply.grid", "cluster", "id", "Grid the electricity is drawn from (an id of grids.csv)",
@@ -68,10 +76,10 @@ FIELDS: tuple[Field, ...] = (
     Field("supply.mix", "cluster", "mix", "A grid defined by its generation mix: technology shares summing to 1",
           table="technologies", aliases=("mix",), example="nuclear=0.4,gas=0.6"),
     Field("supply.grid_intensity", "cluster", "quantity", "Grid carbon intensity, overriding the grid's",
-          dimension="carbon_intensity", unit="g CO2e/kWh", lo=0, rangeable=True, aliases=("grid_intensity",),
+          dimension="carbon_intensity", unit="g CO2e/kWh", lo=0, hi=5000, rangeable=True, aliases=("grid_intensity",),
           example="429 g CO2e/kWh"),
     Field("supply.grid_water_intensity", "cluster", "quantity", "Water consumed per kWh of grid electricity",
-          dimension="water_intensity", unit="L/kWh", lo=0, rangeable=True, aliases=("grid_water_intensity",),
+          dimension="water_intensity", unit="L/kWh", lo=0, hi=1000, rangeable=True, aliases=("grid_water_intensity",),
           example="3.14 L/kWh"),
     Field("supply.onsite.technology", "cluster", "id", "On-site generation technology (an id of onsite.csv)",
           table="onsite", aliases=("onsite_technology",), example="gas-turbine-simple-cycle"),
@@ -80,24 +88,24 @@ FIELDS: tuple[Field, ...] = (
     Field("supply.ppa.share", "cluster", "number", "Share of grid energy matched by renewable purchases, 0 to 1",
           lo=0, hi=1, rangeable=True, aliases=("ppa_share",), example="0.5"),
     Field("supply.ppa.intensity", "cluster", "quantity", "Carbon intensity of the purchased energy (default 0)",
-          dimension="carbon_intensity", unit="g CO2e/kWh", lo=0, rangeable=True, aliases=("ppa_intensity",),
+          dimension="carbon_intensity", unit="g CO2e/kWh", lo=0, hi=5000, rangeable=True, aliases=("ppa_intensity",),
           example="11 g CO2e/kWh"),
     # group level (fleet[i]) ------------------------------------------------------------------
     Field("accelerator", "group", "id", "Accelerator model (an id of accelerators.csv)", table="accelerators",
           required=True, example="h100-sxm"),
     Field("count", "group", "number", "Number of accelerators (or give accelerator_hours)", lo=0, lo_open=True,
-          rangeable=True, example="100000"),
+          hi=1e9, rangeable=True, example="100000"),
     Field("accelerator_hours", "group", "quantity", "Accelerator-time used (instead of count and period)",
-          dimension="time", unit="h", lo=0, rangeable=True, example="3.3e6 h"),
+          dimension="time", unit="h", lo=0, hi=1e13, rangeable=True, example="3.3e6 h"),
     Field("power", "group", "quantity", "Full-load board power per accelerator (default: TDP)", dimension="power",
-          unit="W", lo=0, rangeable=True, example="700 W"),
+          unit="W", lo=0, hi=1e5, rangeable=True, example="700 W"),
     Field("idle_power", "group", "quantity", "Idle board power per accelerator", dimension="power", unit="W",
-          lo=0, rangeable=True, example="70 W"),
+          lo=0, hi=1e5, rangeable=True, example="70 W"),
     Field("host_power", "group", "quantity", "Host server power per accelerator (CPUs, memory, NICs, fans)",
-          dimension="power", unit="W", lo=0, rangeable=True, example="575 W"),
+          dimension="power", unit="W", lo=0, hi=1e5, rangeable=True, example="575 W"),
     Field("embodied", "group", "quantity", "Embodied CO2e per accelerator, without its host-server share",
-          dimension="carbon_mass", unit="kg CO2e", lo=0, rangeable=True, example="150 kg CO2e"),
-    Field("label", "group", "text", "A label for the group in reports"),
+          dimension="carbon_mass", unit="kg CO2e", lo=0, hi=1e5, rangeable=True, example="150 kg CO2e"),
+    Field("label", "group", "text", "A label for the group in reports", max_length=100),
 )
 
 _BY_PATH = {f.path: f for f in FIELDS}
@@ -114,11 +122,32 @@ def by_column(name: str) -> Field | None:
     return _BY_COLUMN.get(name)
 
 
+#: Characters refused in user text: C0/C1 controls (terminal escapes) and bidirectional overrides
+#: (text that displays differently from what it says); tab and newline are allowed in descriptions.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def text_problem(text: str, max_length: int = 0, multiline: bool = False) -> str | None:
+    """Why a piece of user text is refused, or None.
+
+    >>> text_problem("x" * 5, max_length=3), text_problem("ok")
+    ('too long: 5 characters, at most 3', None)
+    >>> text_problem("red " + chr(27) + "[31m").startswith("contains a control character")
+    True
+    """
+    if max_length and len(text) > max_length:
+        return f"too long: {len(text):,} characters, at most {max_length:,}"
+    bad = _CONTROL.search(text) or (None if multiline else re.search(r"[\t\n]", text))
+    if bad:
+        return f"contains a control character ({ascii(bad.group())[1:-1]}); remove it"
+    return None
+
+
 def bounds_text(f: Field) -> str:
     """The allowed range in words, e.g. ``">= 0 and <= 1"``.
 
     >>> bounds_text(field("utilization")), bounds_text(field("count")), bounds_text(field("label"))
-    ('>= 0 and <= 1', '> 0', '')
+    ('>= 0 and <= 1', '> 0 and <= 1e+09', '')
     """
     parts = []
     if f.lo > -math.inf:

@@ -15,7 +15,7 @@ import pandas as pd
 from pipeline import fields as fl
 from pipeline.errors import Problem, ScenarioError
 
-__all__ = ["read_dataset", "split_header_units", "write_atomic"]
+__all__ = ["csv_text", "read_dataset", "split_header_units", "write_atomic"]
 
 _HEADER = re.compile(r"^\s*(?P<name>[^\[\]]*?)\s*\[(?P<unit>[^\[\]]*)\]\s*$")
 
@@ -64,6 +64,29 @@ def read_dataset(path: str | Path) -> pd.DataFrame:
         raise ScenarioError([Problem(str(path), "", f"cannot read table: {exc}")]) from None
     df, _ = split_header_units(df)
     return df
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """A frame as CSV text that is safe to open: text cells that a spreadsheet would run as a formula
+    (starting with = + - @, tab or carriage return) get a leading apostrophe (OWASP, "CSV injection"),
+    and control characters are written escaped.  Numbers are written as they are.
+
+    >>> csv_text(pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "ok"], "x": [-1.5, 2.0]}))
+    "name,x\\n'=cmd|' /C calc'!A0,-1.5\\nok,2.0\\n"
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            text = s.astype("string")
+            text = text.where(~text.str.contains(_FORMULA, na=False), "'" + text)
+            text = text.str.replace(_CONTROL, lambda m: ascii(m.group())[1:-1], regex=True)
+            out[col] = text.astype(object).where(s.notna(), s)
+    return out.to_csv(index=False)
 
 
 def _umask() -> int:

@@ -107,7 +107,7 @@ class Factor:
         """The factor as a JSON-ready assumption record."""
         rec: dict[str, Any] = {
             "name": self.name,
-            "value": float(self.quantity.magnitude),
+            "value": _finite_or_none(float(self.quantity.magnitude)),  # JSON has no NaN: absent data is null
             "unit": unit_text(self.quantity.units),
             "source": self.source,
             "file": self.file,
@@ -122,6 +122,10 @@ class Factor:
             rec["low"] = float(self.low.m_as(self.quantity.units))
             rec["high"] = float(self.high.m_as(self.quantity.units))
         return rec
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def _text(v: Any) -> str:

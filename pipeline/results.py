@@ -112,6 +112,8 @@ def check_claim(claimed: pint.Quantity, modelled: pint.Quantity | None, toleranc
     """
     if modelled is None:
         return None, "not modelled"
+    if modelled.magnitude == 0:  # no ratio; equal only when the claim is zero too
+        return None, "consistent" if claimed.magnitude == 0 else "above model"
     ratio = float((claimed / modelled).m_as(""))
     if ratio > 1 + tolerance:
         return ratio, "above model"

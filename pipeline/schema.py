@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import pint
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -114,8 +115,35 @@ def _scalar(f: fl.Field) -> Any:
     if f.kind == "id":
         schema.update(type="string", enum=ref.ids(f.table) if f.table != "gwp" else ref.gwp_metrics())
         return Annotated[str, WithJsonSchema(schema)]
-    schema["type"] = "string"
-    return Annotated[str, WithJsonSchema(schema)]
+    schema.update(type="string", minLength=1 if f.required else 0, **({"maxLength": f.max_length} if f.max_length
+                                                                       else {}))
+    return Annotated[str, AfterValidator(_text_checker(f)), WithJsonSchema(schema)]
+
+
+def _text_checker(f: fl.Field) -> Any:
+    def check(text: str) -> str:
+        if f.required and not text.strip():
+            raise _fail("missing required field (empty text)")
+        problem = fl.text_problem(text, f.max_length, multiline=f.path == "description")
+        if problem:
+            raise _fail(problem)
+        return text
+    return check
+
+
+#: Most characters in a citation, claim source or note.
+CITATION_LENGTH = 2000
+
+
+def _citation(text: str) -> str:
+    problem = fl.text_problem(text, CITATION_LENGTH, multiline=True)
+    if problem:
+        raise _fail(problem)
+    return text
+
+
+#: Citations, claim sources and notes: bounded text without control characters.
+Citation = Annotated[str, AfterValidator(_citation), WithJsonSchema({"type": "string", "maxLength": CITATION_LENGTH})]
 
 
 class Range(Strict):
@@ -135,6 +163,8 @@ class Range(Strict):
     def _shape(self) -> Range:
         if self.dist is not None and self.dist not in DISTRIBUTIONS:
             raise _fail(f"unknown distribution {self.dist!r}; allowed: {', '.join(DISTRIBUTIONS)}")
+        if self.dist == "uniform" and self.mode is not None:
+            raise _fail("a uniform range takes low and high only; give dist: triangular to use a mode")
         if self.kind == "triangular" and self.mode is None:
             raise _fail("a triangular distribution needs low, mode, high (missing mode)")
         values = [_magnitude(x) for x in (self.low, self.mode, self.high) if x is not None]
@@ -254,6 +284,9 @@ class Figure(Strict):
                 q = parse_quantity(self.value, dimension_of(METRIC_BY_NAME[self.metric].unit))
             except ValueError as exc:
                 raise PydanticCustomError("clusterprint", "{msg}", {"msg": str(exc), "at": "value"}) from None
+            if not math.isfinite(q.magnitude) or q.magnitude < 0:
+                raise PydanticCustomError("clusterprint", "{msg}", {
+                    "msg": "a published figure must be a finite, non-negative quantity", "at": "value"})
             object.__setattr__(self, "value", q)
         return self
 
@@ -261,14 +294,14 @@ class Figure(Strict):
 class Claim(Figure):
     """A published figure to check the model against (``claims[i]``)."""
 
-    source: str
-    note: str = ""
+    source: Citation
+    note: Citation = ""
 
 
 class Overrides(Strict):
     """The cluster-level fields a variant may override (all optional here)."""
 
-    description: str | None = None
+    description: Annotated[Any, Spec("description", optional=True)] = None
     utilization: Annotated[Any, Spec("utilization", optional=True)] = None
     period: Annotated[Any, Spec("period", optional=True)] = None
     pue: Annotated[Any, Spec("pue", optional=True)] = None
@@ -277,7 +310,7 @@ class Overrides(Strict):
     gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
     supply: Supply | None = None
     fleet: list[FleetGroup] | None = None
-    sources: dict[str, str] = {}
+    sources: dict[str, Citation] = {}
 
 
 class Variant(Overrides):
@@ -304,6 +337,26 @@ class Scenario(Overrides):
     def file(self) -> str:
         """The file the scenario was read from (for messages and reports)."""
         return self._file
+
+    @model_validator(mode="after")
+    def _sources(self) -> Scenario:
+        """Each citation must name a field of this scenario (else it would silently cite nothing)."""
+        valid = _citable(len(self.fleet))
+        for key in self.sources:
+            if key not in valid:
+                raise PydanticCustomError("clusterprint", "{msg}", {
+                    "msg": did_you_mean("field path", key, sorted(valid)) + " (a citation must name a field of "
+                    "this scenario, e.g. 'pue' or 'fleet[0].count')", "at": f"sources.{key}"})
+        return self
+
+
+def _citable(n_groups: int) -> set[str]:
+    """Field paths (and their sections) that ``sources:`` may cite for a fleet of ``n_groups`` groups."""
+    paths = {f.path for f in fl.FIELDS if f.level == "cluster"}
+    paths |= {".".join(p.split(".")[:k]) for p in paths for k in range(1, p.count(".") + 1)}
+    for i in range(n_groups):
+        paths |= {f"fleet[{i}]"} | {f"fleet[{i}].{f.path}" for f in fl.FIELDS if f.level == "group"}
+    return paths | {"fleet", "claims"}
 
 
 # --------------------------------------------------------------------------- errors

@@ -2,14 +2,27 @@
 
 import io
 import json
+import re
 import shutil
+import socket
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 import pytest
 
+from pipeline import batch_run
 from pipeline.batch import read_dataset, run_batch
-from pipeline.batch_run import Progress, ReportTask, cluster_tables, render_cluster, run, run_batch_distributed
+from pipeline.batch_run import (
+    Progress,
+    ReportTask,
+    cluster_tables,
+    render_cluster,
+    render_reports,
+    render_reports_dask,
+    run,
+    run_batch_distributed,
+)
 from pipeline.cli import main
 
 HEADER = ["name", "location", "accelerator", "count", "utilization", "period", "pue", "wue", "grid", "source_url"]
@@ -143,3 +156,141 @@ def test_summary_report_of_the_shipped_dataset(root, tmp_path, caplog):
     assert "accelerator.h100-sxm.tdp" in text  # the factors behind the clusters, with sources
     html = (tmp_path / "summary.html").read_text()
     assert "Reported and assumed inputs" in html
+
+
+def _error_lines(err):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err  # one clear line, no traceback
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_malformed_scheduler_address_is_one_error_line(dataset, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["batch", str(dataset), "--out", str(out), "--scheduler", "not-an-address"]) == 2
+    line = _error_lines(capsys.readouterr().err)
+    assert line.startswith("error: --scheduler: not a Dask scheduler address")
+    assert "'not-an-address'" in line and "tcp://HOST:PORT" in line
+    assert not out.exists()  # refused before any work
+
+
+def _free_loopback_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_scheduler_times_out_with_one_error_line(dataset, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(batch_run, "SCHEDULER_CONNECT_TIMEOUT", 0.5)
+    address = f"tcp://127.0.0.1:{_free_loopback_port()}"  # nothing listens there
+    t0 = time.monotonic()
+    assert main(["batch", str(dataset), "--out", str(tmp_path / "o"), "--scheduler", address]) == 2
+    assert time.monotonic() - t0 < 10
+    line = _error_lines(capsys.readouterr().err)
+    assert f"cannot connect to the Dask scheduler at {address} (timed out after 0.5 s)" in line
+
+
+def test_scheduler_without_workers_waits_then_exits_2(dataset, tmp_path, capsys, monkeypatch):
+    from dask import distributed
+
+    monkeypatch.setattr(batch_run, "WORKER_WAIT_TIMEOUT", 0.5)
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1",
+                                  scheduler_port=0, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        t0 = time.monotonic()
+        assert main(["batch", str(dataset), "--out", str(tmp_path / "o"), "--scheduler", address,
+                     "--no-summary"]) == 2
+        assert time.monotonic() - t0 < 20
+    out, err = capsys.readouterr()
+    assert f"waiting for Dask workers at {address} (up to 0.5 s)" in out
+    assert f"no Dask workers at {address} after 0.5 s" in _error_lines(err)
+    assert not (tmp_path / "o" / "results.csv").exists()
+
+
+def test_interrupted_reports_say_how_many_were_written_and_resume(dataset, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    real, seen = render_cluster, []
+
+    def interrupted_on_second(task):
+        seen.append(task.name)
+        if len(seen) == 2:
+            raise KeyboardInterrupt  # Ctrl-C while the second report is rendered
+        return real(task)
+
+    monkeypatch.setattr(batch_run, "render_cluster", interrupted_on_second)
+    with pytest.raises(KeyboardInterrupt) as info:
+        run(dataset, out, reports=True, workers=1, summary=False, formats=("html",))
+    assert str(info.value) == "interrupted: 1 of 2 reports written; run the same command again to resume"
+    assert (out / "a" / "manifest.json").exists()
+    assert not (out / "b" / "manifest.json").exists()
+    assert not list(out.rglob(".*.tmp"))
+    # the same command again finishes the rest and skips the report already written
+    monkeypatch.setattr(batch_run, "render_cluster", real)
+    capsys.readouterr()
+    assert run(dataset, out, reports=True, workers=1, summary=False, formats=("html",)) == 1
+    assert "1 cluster reports written, 1 up to date (skipped)" in capsys.readouterr().out
+    assert (out / "b" / "manifest.json").exists()
+
+
+def test_interrupt_in_the_process_pool_cancels_the_queued_reports(dataset, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    result = run_batch(read_dataset(dataset), source=str(dataset))
+    tasks = [ReportTask(n, t, str(out), str(dataset), ("html",)) for n, t in cluster_tables(result)]
+    for task in tasks:
+        render_cluster(task)  # up to date: the pool's tasks below are quick, read-only skips
+    shutdowns = []
+
+    class Pool(ProcessPoolExecutor):
+        def shutdown(self, wait=True, *, cancel_futures=False):
+            shutdowns.append((wait, cancel_futures))
+            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def drawn():  # Ctrl-C in the parent when the 10th task is drawn (the window of 2 workers is 8)
+        for k in range(9):
+            yield tasks[k % 2]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_run, "ProcessPoolExecutor", Pool)
+    with pytest.raises(KeyboardInterrupt) as info:
+        render_reports(drawn(), workers=2, total=10)
+    assert shutdowns == [(False, True)]  # queued work cancelled, no wait for it
+    m = re.fullmatch(r"interrupted: (\d+) of 10 reports written \((\d+) of them already up to date\); "
+                     r"run the same command again to resume", str(info.value))
+    assert m, str(info.value)
+    assert 2 <= int(m[1]) <= 9  # two were collected before the interrupt; finished ones count too
+    assert m[1] == m[2]
+
+
+def test_interrupt_in_the_dask_report_loop_cancels_the_rest(monkeypatch):
+    from dask import distributed
+
+    class Future:
+        def __init__(self, k):
+            self.k = k
+
+        def done(self):
+            return self.k == 0
+
+        def result(self):
+            return f"c{self.k}", "written"
+
+    class Client:
+        cancelled: list = []
+
+        def map(self, fn, tasks, pure):
+            return [Future(k) for k in range(len(tasks))]
+
+        def cancel(self, futures):
+            self.cancelled.extend(f.k for f in futures)
+
+    def completed(futures):
+        yield futures[0]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(distributed, "as_completed", completed)
+    client = Client()
+    with pytest.raises(KeyboardInterrupt, match=r"^interrupted: 1 of 4 reports written; run the same command"):
+        render_reports_dask(client, ["t0", "t1", "t2", "t3"])
+    assert client.cancelled == [1, 2, 3]

@@ -68,3 +68,44 @@ def test_bad_input_exits_2_without_traceback(tmp_path, content, fragment):
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["compute", str(tmp_path / "missing.yaml")]) == 2
     assert "cannot read file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--draws", "-5"], ["--seed", "-1"], ["--draws", "10000001"], ["--draws", "1e3"]])
+def test_bad_draw_options_exit_2(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compute", "inputs/colossus.yaml", *args])
+    assert exc.value.code == 2
+    assert args[0] in capsys.readouterr().err
+
+
+def test_out_that_is_a_file_is_one_error_line(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["report", "inputs/colossus.yaml", "--out", str(afile), "--format", "html", "--draws", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: cannot write") and "afile" in err[0]
+
+
+def test_validate_on_a_missing_folder_exits_2(tmp_path, capsys):
+    assert main(["validate", "--cases", str(tmp_path / "none")]) == 2
+    assert "no validation cases" in capsys.readouterr().err
+
+
+def test_broken_pipe_ends_quietly(root):
+    # `clusterprint data accelerators | head -1`: the reader goes away early
+    proc = subprocess.run(f"{sys.executable} -m pipeline.cli data accelerators | head -1", shell=True, cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_terminal_output_escapes_control_characters(tmp_path, capsys):
+    import yaml
+
+    from tests.conftest import scenario_dict
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario_dict(name="ansi \x1b[31mRED")))
+    assert main(["compute", str(path)]) == 2  # refused, and the message shows the escape, not the colour
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b" in err

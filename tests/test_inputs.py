@@ -105,13 +105,20 @@ CASES = [
      "write one number"),
     ("open-parenthesis", {"power": "(1.8 W"}, "power", "write one number"),
     ("number-too-large", {"power": "1e999 W"}, "power", "finite"),
+    # user text is inert: no terminal escapes or bidi overrides, bounded lengths
+    ("name-with-escape", {"name": "ansi \x1b[31mRED"}, "name", "control character"),
+    ("name-with-bidi-override", {"name": "\u202eevil Cluster"}, "name", "control character"),
+    ("name-too-long", {"name": "x" * 201}, "name", "too long"),
+    ("label-too-long", {"label": "y" * 101}, "label", "too long"),
+    # a result that overflows is the cluster's problem, never 'inf' in the output
+    ("result-overflows", {"lifetime": "1e-306 year"}, "(result)", "co2e_embodied is infinite"),
 ]
 
 
 @pytest.mark.parametrize(("change", "path", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_yaml_file_one_message_at_the_field_path(change, path, fragment):
     with pytest.raises(ScenarioError) as exc:
-        parse_scenario(_yaml(_case(change)), file="bad.yaml")
+        compute(parse_scenario(_yaml(_case(change)), file="bad.yaml"), draws=0)
     problems = exc.value.problems
     assert len(problems) == 1, problems
     expected = f"fleet[0].{path}" if path in GROUP_FIELDS else ("fleet[0]" if path == "" else path)
@@ -219,3 +226,70 @@ def test_json_schema_accepts_every_shipped_scenario_and_rejects_unknown_keys(roo
     bad = dict(docs[0], utilisation=0.8)
     assert any("utilisation" in e.message for e in validator.iter_errors(bad))
     assert list(validator.iter_errors(dict(docs[0], pue=0.9)))  # bounds are in the schema too
+
+
+# --------------------------------------------------------------------------- YAML-only hazards
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("name: x\npue: 1.2\npue: 3\n", "duplicate key 'pue'"),
+    ("a: &a [lol, lol]\nb: &b [*a, *a]\nname: *b\n", "aliases (*name) are not accepted"),
+    ("x: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ("name: x\n\x00", "cannot contain the character"),
+])
+def test_hostile_yaml_files_are_refused_in_one_line(tmp_path, capsys, text, fragment):
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["compute", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0] and str(path) in err[0]
+
+
+def test_non_utf8_file_is_refused(tmp_path, capsys):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: Montélimar\n".encode("latin-1"))
+    assert main(["compute", str(path)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("override", "path", "fragment"), [
+    ({"sources": {"puee": "assumed"}}, "sources.puee", "did you mean 'pue'"),
+    ({"sources": {"fleet[3].count": "x"}}, "sources.fleet[3].count", "must name a field of this scenario"),
+    ({"name": "  "}, "name", "missing required field"),
+    ({"pue": {"dist": "uniform", "low": 1.1, "mode": 9, "high": 1.4}}, "pue", "takes low and high only"),
+    ({"claims": [{"metric": "nox_onsite", "value": "nan t", "source": "x"}]}, "claims[0].value", "finite"),
+    ({"claims": [{"metric": "nox_onsite", "value": "-5 t", "source": "x"}]}, "claims[0].value", "non-negative"),
+    ({"claims": [{"metric": "energy", "value": "5 MWh", "source": "s" * 2001}]}, "claims[0].source", "too long"),
+])
+def test_yaml_only_fields(override, path, fragment):
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(scenario_dict(**override), file="bad.yaml")
+    assert [p.path for p in exc.value.problems] == [path]
+    assert fragment in str(exc.value)
+
+
+def test_a_claim_against_a_zero_model_has_no_ratio_and_json_stays_valid(capsys, tmp_path):
+    import yaml
+
+    data = scenario_dict(claims=[{"metric": "onsite_energy", "value": "0 MWh", "source": "s"},
+                                 {"metric": "onsite_energy", "value": "5 MWh", "source": "s"}])
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert main(["compute", str(path), "--json"]) == 0
+    claims = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(c))["scenarios"][0]["claims"]
+    assert [(c["ratio"], c["verdict"]) for c in claims] == [(None, "consistent"), (None, "above model")]
+
+
+def test_csv_outputs_neutralise_formulas_and_control_characters(tmp_path):
+    from pipeline.batch import write_outputs
+
+    rows = _row(_case({"name": "=cmd|' /C calc'!A0"})).assign(note="@SUM(1)", bad="x")
+    rows.loc[0, "accelerator"] = "h100-sxn"  # and an error row with the same name
+    good = _row(_case({"name": "+1 site"})).assign(note="-2", bad="y")
+    result = run_batch(pd.concat([rows, good], ignore_index=True))
+    paths = write_outputs(result, tmp_path)
+    results = pd.read_csv(paths["results"], dtype=str)
+    errors = pd.read_csv(paths["errors"], dtype=str)
+    assert results["name"].tolist() == ["'+1 site"] and results["note"].tolist() == ["'-2"]
+    assert errors["name"].tolist() == ["'=cmd|' /C calc'!A0"]
+    assert float(results["energy [MWh]"].iloc[0]) > 0  # numbers are written as numbers

@@ -329,7 +329,7 @@ def assumption_rows(facts: list[ref.Factor]) -> list[dict[str, str]]:
     rows = []
     for f in facts:
         rec = f.record()
-        value = "no data" if rec["value"] != rec["value"] else f"{rec['value']:,.6g}"
+        value = "no data" if rec["value"] is None else f"{rec['value']:,.6g}"
         rng = f" ({rec['low']:,.6g}–{rec['high']:,.6g})" if "low" in rec else ""
         rows.append({"name": f.name, "value": value + rng, "unit": rec["unit"], "source": f.source,
                      "file": f.file, "year": f.year, "edition": f.edition, "licence": f.licence,

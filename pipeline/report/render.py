@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.resources
 import json
 import re
 import unicodedata
@@ -25,7 +26,22 @@ from pipeline.io import write_atomic
 from pipeline.report.filters import FILTERS
 from pipeline.results import Results
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+def _templates_dir() -> Path:
+    """The report templates' folder as a real directory (Jinja's loader and the URL fetcher need a path).
+
+    A wheel installs them as the package resource ``pipeline/templates/``, beside the imported ``pipeline``.
+    In a source checkout or an editable install they are the repository's top-level ``templates/`` (the
+    one copy; an editable install cannot import the data-only ``pipeline.templates``).  Both are found
+    from the ``pipeline`` actually imported, so code and templates always come from the same copy.
+    """
+    installed = importlib.resources.files("pipeline") / "templates"
+    if isinstance(installed, Path) and installed.is_dir():
+        return installed.resolve()
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+TEMPLATES_DIR = _templates_dir()
 
 
 def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
