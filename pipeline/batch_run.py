@@ -28,7 +28,7 @@ from pipeline.api import results_of
 from pipeline.batch import BatchResult, read_dataset, run_batch, write_outputs
 from pipeline.errors import Problem, ScenarioError
 from pipeline.inputs import InputTable
-from pipeline.io import split_header_units
+from pipeline.io import folder_names, split_header_units
 from pipeline.resolve import resolve
 
 #: Seconds to wait for a ``--scheduler`` to answer before giving up with an error (Dask's own
@@ -105,14 +105,17 @@ class ReportTask:
     out: str
     source: str
     formats: tuple[str, ...] = ("html", "pdf")
+    folder: str = ""  # the cluster's folder under ``out``, unique in the batch (default: its name's slug)
 
 
 def render_cluster(task: ReportTask) -> tuple[str, str]:
     """Render one cluster's report folder unless it is up to date; returns (name, "written"|"skipped")."""
-    from pipeline.report.render import slug, write_report
+    from pipeline.io import slug
+    from pipeline.report.render import write_report
 
     digest = input_hash(task.table)
-    folder = Path(task.out) / slug(task.name)
+    name = task.folder or slug(task.name)
+    folder = Path(task.out) / name
     manifest = folder / "manifest.json"
     if manifest.is_file():
         try:
@@ -122,7 +125,7 @@ def render_cluster(task: ReportTask) -> tuple[str, str]:
         if old.get("input_hash") == digest and all((folder / f).is_file() for f in old.get("files", [])):
             return task.name, "skipped"
     result = results_of(resolve(task.table), draws=0, seed=0)
-    write_report(result, 0, Path(task.out), task.formats, extra_manifest={"input_hash": digest})
+    write_report(result, 0, Path(task.out), task.formats, extra_manifest={"input_hash": digest}, folder=name)
     return task.name, "written"
 
 
@@ -220,7 +223,7 @@ def render_reports_dask(client: Any, tasks: Iterable[ReportTask], progress: Prog
     counts = {"written": 0, "skipped": 0}
     futures = client.map(render_cluster, tasks, pure=False)
     try:
-        for fut in dask_completed(futures):
+        for fut in dask_completed(futures, loop=client.loop):  # the loop: the client need not be the default
             counts[fut.result()[1]] += 1
             if progress:
                 progress.update()
@@ -319,8 +322,8 @@ def run_batch_distributed(df: pd.DataFrame, source: str, scheduler: Any, draws: 
     """
     from dask.distributed import Client
 
-    if not isinstance(scheduler, Client):
-        with connect(scheduler) as client:
+    if not isinstance(scheduler, Client):  # an address, or a cluster object (LocalCluster, ...)
+        with connect(getattr(scheduler, "scheduler_address", scheduler)) as client:
             return run_batch_distributed(df, source, client, draws, seed)
     client = scheduler
     df, _ = split_header_units(df)
@@ -368,6 +371,7 @@ def run(input_path: str | Path, out: str | Path, reports: bool = False, workers:
     options = _Options(reports, workers, summary, formats, draws, seed)
     if scheduler is None:
         return _run(input_path, Path(out), None, options)
+    scheduler = getattr(scheduler, "scheduler_address", scheduler)  # a cluster object (LocalCluster, ...)
     if not isinstance(scheduler, str):  # an open dask.distributed.Client
         return _run(input_path, Path(out), scheduler, options)
     with connect(scheduler) as client:
@@ -410,7 +414,8 @@ def _run(input_path: str | Path, out: Path, client: Any, o: _Options) -> int:
             _say(f"  {p}")
     if o.reports and len(result.results):
         names = list(result.results["name"])
-        tasks = (ReportTask(n, t, str(out), source, o.formats) for n, t in cluster_tables(result))
+        folders = folder_names(names)  # names whose slugs collide get distinct folders
+        tasks = (ReportTask(n, t, str(out), source, o.formats, folders[n]) for n, t in cluster_tables(result))
         progress = Progress(len(names), "reports")
         try:
             if client is not None:

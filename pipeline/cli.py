@@ -216,7 +216,8 @@ def _compare(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pipeline.compare import compare
-    from pipeline.report.render import slug, write_comparison
+    from pipeline.io import slug
+    from pipeline.report.render import write_comparison
 
     t0 = time.perf_counter()
     comparison = compare(args.scenario, args.supply, draws=args.draws, seed=args.seed)

@@ -429,16 +429,22 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
     cluster) in the ``errors.csv`` shape.  ``table.groups["row"]`` and ``table.clusters["row"]`` are file
     row numbers (header = 1).
     """
+    bad_rows = list(df.attrs.get("bad_rows", []))
     df, units = split_header_units(df)
     rows_all = (np.asarray(df.index, dtype=np.int64) if pd.api.types.is_integer_dtype(df.index)
                 else np.arange(len(df))) + 2
     df = df.reset_index(drop=True)
     column_of = {f.path: c for c in df.columns if (f := fl.by_column(str(c))) is not None}
+    bad_cells = _blank_bad_cells(df, rows_all, bad_rows)
     name = _text(df, column_of.get("name"))
     named = name.notna().to_numpy()
     unnamed = pd.DataFrame({"row": rows_all[~named], "name": "", "field": "name",
                             "message": "missing required field (rows with the same name form one cluster)"},
                            columns=ERROR_COLUMNS)
+    unread = [(r, c, m) for r, c, m in bad_rows if c == "(row)"]
+    if unread:
+        unnamed = pd.concat([unnamed, pd.DataFrame([(r, "", c, m) for r, c, m in unread], columns=ERROR_COLUMNS)],
+                            ignore_index=True)
     df, name, rows = df[named].reset_index(drop=True), name[named].reset_index(drop=True), rows_all[named]
     codes, uniques = pd.factorize(name.astype(object))
     first = ~pd.Series(codes).duplicated().to_numpy()
@@ -456,7 +462,23 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
                        "row": rows[first]})
     groups = _frame({"cluster": codes.astype(np.intp), "position": position, "row": rows, **group_values})
     table = InputTable(clusters, groups, pd.DataFrame(ranges, columns=RANGE_COLUMNS))
+    for (row, column), message in bad_cells.items():
+        f = fl.by_column(column)
+        p.add(groups["row"].to_numpy() == row, f.path if f else column, message, group=True)
     return table, p, unnamed
+
+
+def _blank_bad_cells(df: pd.DataFrame, rows: np.ndarray, bad_rows: list[tuple[int, str, str]]
+                     ) -> dict[tuple[int, str], str]:
+    """Cells the reader could not trust (uncalculated formulas): emptied here, reported as problems."""
+    out = {}
+    for row, column, message in bad_rows:
+        if column in df.columns:
+            at = np.flatnonzero(rows == row)
+            if len(at):
+                df.loc[at, column] = None
+                out[(int(row), str(column))] = message
+    return out
 
 
 def dataset_errors(table: InputTable, problems: ProblemTable, unnamed: pd.DataFrame,

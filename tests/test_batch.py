@@ -262,3 +262,36 @@ def test_read_excel_with_header_units(tmp_path):
     got = run_batch(read_dataset(path))
     assert got.errors.empty
     assert list(got.results["name"]) == ["x"]
+
+
+# --------------------------------------------------------------------------- rows the reader cannot trust
+
+
+def test_row_numbers_survive_blank_lines_and_a_malformed_line_is_one_error_row(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("name,accelerator,count,utilization,period,pue,wue,grid\n"
+                    "A,h100-sxm,10,0.5,1 day,1.2,1 L/kWh,us-srtv\n"
+                    "\n"
+                    "B,h100-sxn,10,0.5,1 day,1.2,1 L/kWh,us-srtv\n"            # file row 4
+                    "C,h100-sxm,10,0.5,1 day,1.2,1 L/kWh,us-srtv,extra\n"      # file row 5: 9 fields
+                    "D,h100-sxm,10,0.5,1 day,1.2,1 L/kWh,us-srtv\n")
+    result = run_batch(read_dataset(path))
+    assert list(result.results["name"]) == ["A", "D"]
+    assert list(zip(result.errors["row"], result.errors["field"], strict=True)) == [(4, "accelerator"), (5, "(row)")]
+    assert "has 9 fields" in result.errors["message"].iloc[1]
+
+
+def test_uncalculated_excel_formula_is_an_error_not_a_default(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["name", "accelerator", "count", "power", "utilization", "period", "pue", "wue", "grid"])
+    ws.append(["plain", "h100-sxm", 10, "600 W", 0.5, "1 day", 1.2, "1 L/kWh", "us-srtv"])
+    ws.append(["formula", "h100-sxm", 10, '=CONCATENATE(300*2," W")', 0.5, "1 day", 1.2, "1 L/kWh", "us-srtv"])
+    path = tmp_path / "f.xlsx"
+    wb.save(path)  # openpyxl writes formulas without calculating them
+    result = run_batch(read_dataset(path))
+    assert list(result.results["name"]) == ["plain"]
+    assert list(zip(result.errors["row"], result.errors["field"], strict=True)) == [(3, "power")]
+    assert "formula with no calculated value" in result.errors["message"].iloc[0]

@@ -120,16 +120,17 @@ def test_dask_local_cluster_equals_local_run(dataset):
 
     # a real scheduler and two worker processes on loopback TCP
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=None) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        df = read_dataset(dataset)
-        remote = run_batch_distributed(df, str(dataset), client)
-        # the whole command on the cluster: compute partitions plus one task per report
+        # the whole command on the cluster: compute partitions plus one task per report (with its own
+        # client, which is not the default one)
         out = dataset.parent / "dask-out"
         assert run(dataset, out, reports=True, scheduler=cluster.scheduler_address, summary=False,
                    formats=("html",)) == 1
         assert (out / "a" / "report.html").exists()
         assert (out / "b" / "manifest.json").exists()
+        with distributed.Client(cluster) as client:
+            remote = run_batch_distributed(read_dataset(dataset), str(dataset), client)
     local = run_batch(read_dataset(dataset))
     # same values and columns (text columns may come back as object instead of string dtype)
     pd.testing.assert_frame_equal(remote.results, local.results, check_dtype=False)
@@ -278,6 +279,7 @@ def test_interrupt_in_the_dask_report_loop_cancels_the_rest(monkeypatch):
 
     class Client:
         cancelled: list = []
+        loop = "the client's loop"
 
         def map(self, fn, tasks, pure):
             return [Future(k) for k in range(len(tasks))]
@@ -285,7 +287,8 @@ def test_interrupt_in_the_dask_report_loop_cancels_the_rest(monkeypatch):
         def cancel(self, futures):
             self.cancelled.extend(f.k for f in futures)
 
-    def completed(futures):
+    def completed(futures, loop):
+        assert loop == "the client's loop"
         yield futures[0]
         raise KeyboardInterrupt
 
@@ -294,3 +297,16 @@ def test_interrupt_in_the_dask_report_loop_cancels_the_rest(monkeypatch):
     with pytest.raises(KeyboardInterrupt, match=r"^interrupted: 1 of 4 reports written; run the same command"):
         render_reports_dask(client, ["t0", "t1", "t2", "t3"])
     assert client.cancelled == [1, 2, 3]
+
+
+def test_clusters_whose_names_share_a_slug_get_their_own_folders_and_resume(tmp_path, capsys):
+    rows = [[name, *_rows()[0][1:]] for name in ("a b", "A-B")]
+    dataset = tmp_path / "slugs.csv"
+    pd.DataFrame(rows, columns=HEADER).to_csv(dataset, index=False)
+    out = tmp_path / "out"
+    for expected in ("2 cluster reports written, 0 up to date", "0 cluster reports written, 2 up to date"):
+        assert run(dataset, out, reports=True, workers=1, summary=False, formats=("html",)) == 0
+        assert expected in capsys.readouterr().out
+    manifests = sorted(out.glob("*/manifest.json"))
+    assert len(manifests) == 2
+    assert all(m.parent.name.startswith("a-b-") for m in manifests)

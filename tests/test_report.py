@@ -10,9 +10,10 @@ from pypdf import PdfReader
 
 from pipeline import compute, parse_scenario
 from pipeline.cli import main
+from pipeline.io import slug
 from pipeline.report.filters import fmt_quantity
 from pipeline.report.model import report_context
-from pipeline.report.render import render_html, render_pdf, safe_fetcher, slug, write_report
+from pipeline.report.render import render_html, render_pdf, safe_fetcher, write_report
 from pipeline.results import METRIC_BY_NAME
 from tests.conftest import scenario_dict
 

@@ -26,6 +26,8 @@ def _pyplot():
         "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#555555",
         "axes.titlesize": 10, "axes.titleweight": "bold", "axes.titlelocation": "left",
         "svg.hashsalt": "clusterprint",  # deterministic ids
+        "text.parse_math": False,  # user text ('Cost $5', '$\\frac{a}{$') is drawn literally, never as mathtext
+        "text.usetex": False,
     })
     return plt
 

@@ -12,8 +12,6 @@ import functools
 import hashlib
 import importlib.resources
 import json
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -22,7 +20,7 @@ import jinja2
 
 from pipeline import reference as ref
 from pipeline._version import __version__
-from pipeline.io import write_atomic
+from pipeline.io import csv_text, folder_names, write_atomic
 from pipeline.report.filters import FILTERS
 from pipeline.results import Results
 
@@ -116,17 +114,6 @@ def render_pdf(html: str, attachments: tuple[tuple[str, bytes, str], ...] | list
     return doc.write_pdf(attachments=atts)
 
 
-def slug(text: str) -> str:
-    """A file-system-safe name: ``"xAI Colossus, Memphis (phase 1)"`` -> ``"xai-colossus-memphis-phase-1"``.
-
-    >>> slug("xAI Colossus, Memphis (phase 1)")
-    'xai-colossus-memphis-phase-1'
-    """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return s[:80] or "scenario"
-
-
 def _scenario_bytes(scenario: Any) -> bytes:
     """The scenario file as read, or its inputs as JSON when it came from a dataset."""
     path = Path(scenario.file)
@@ -161,25 +148,26 @@ def _write_outputs(folder: Path, *, stem: str, data_stem: str, ctx: dict[str, An
         **manifest_extra,
     }
     paths["manifest"] = folder / "manifest.json"
-    write_atomic(paths["manifest"], json.dumps(manifest, indent=2))
+    write_atomic(paths["manifest"], json.dumps(manifest, indent=2, allow_nan=False))
     return paths
 
 
 def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf"),
-                 extra_manifest: dict[str, Any] | None = None) -> dict[str, Path]:
-    """Write report.html / report.pdf, results.json, results.csv and manifest.json for scenario ``i``.
+                 extra_manifest: dict[str, Any] | None = None, folder: str | None = None) -> dict[str, Path]:
+    """Write report.html / report.pdf, results.json, results.csv and manifest.json for scenario ``i``
+    into ``out_dir/<folder>`` (default: the scenario's unique folder among ``result``'s scenarios).
 
     Returns the written paths by kind.
     """
     from pipeline.report.model import report_context
 
     scenario = result.scenarios[i]
-    results_json = json.dumps({"scenarios": [result.scenario_dict(i)]}, indent=2)
+    results_json = json.dumps({"scenarios": [result.scenario_dict(i)]}, indent=2, allow_nan=False)
     scenario_name = Path(scenario.file).name if Path(scenario.file).suffix.lower() in (".yaml", ".yml") \
         else "scenario.json"
     return _write_outputs(
-        Path(out_dir) / slug(scenario.name), stem="report", data_stem="results", ctx=report_context(result, i),
-        template="report.html.j2", data_json=results_json, data_csv=result.to_frame().iloc[[i]].to_csv(index=False),
+        Path(out_dir) / (folder or folder_names(result.names)[scenario.name]), stem="report", data_stem="results", ctx=report_context(result, i),
+        template="report.html.j2", data_json=results_json, data_csv=csv_text(result.to_frame().iloc[[i]]),
         attachments=[(scenario_name, _scenario_bytes(scenario), "The scenario this report was computed from"),
                      ("results.json", results_json.encode(), "Results in the clusterprint compute --json contract")],
         scenario=scenario, formats=formats, manifest_extra=extra_manifest or {})
@@ -189,10 +177,10 @@ def write_comparison(comparison: Any, out_dir: Path, formats: tuple[str, ...] = 
     """Write comparison.html / .pdf, comparison.csv, comparison.json and manifest.json into ``out_dir``."""
     from pipeline.report.compare_model import comparison_context
 
-    data = json.dumps(comparison.to_dict(), indent=2, default=str)
+    data = json.dumps(comparison.to_dict(), indent=2, default=str, allow_nan=False)
     return _write_outputs(
         Path(out_dir), stem="comparison", data_stem="comparison", ctx=comparison_context(comparison),
-        template="compare.html.j2", data_json=data, data_csv=comparison.to_frame().to_csv(index=False),
+        template="compare.html.j2", data_json=data, data_csv=csv_text(comparison.to_frame()),
         attachments=[("comparison.json", data.encode(), "The comparison in the clusterprint compare contract")],
         scenario=comparison.base, formats=formats,
         manifest_extra={"variants": [v.name for v in comparison.variants], "draws": comparison.result.draws,
