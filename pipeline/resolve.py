@@ -317,8 +317,11 @@ def _onsite(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[dict[str
                                      *(f"onsite_{k}" for k, _ in _FUEL), "gwp_ch4", "gwp_n2o")}
         return values, {k: np.full(len(c), "unused") for k in values}, []
     plant = _merge(tech, ref.wide("onsite", _ONSITE))
-    fuel_of = ref.table("onsite").drop_duplicates("id").set_index("id")["fuel"]
-    fuel = _merge(tech.map(fuel_of), ref.wide("fuels", _FUEL))
+    ids = ref.table("onsite").drop_duplicates("id").set_index("id")
+    fuel = _merge(tech.map(ids["fuel"]), ref.wide("fuels", _FUEL))
+    # a plant without a water row of its own takes its generation technology's (one number, one place)
+    tech_water = _merge(tech.map(ids["technology"]), ref.wide("technologies", _TECH))["water_consumption"]
+    plant["water_consumption"] = plant["water_consumption"].fillna(tech_water)
     p.add(used & np.isnan(plant["water_consumption"].to_numpy(dtype=float)), "supply.onsite.technology",
           _got(tech, "no water_consumption factor for this on-site technology in onsite.csv; choose another"))
     values = {"onsite_heat_rate": plant["heat_rate"].to_numpy(dtype=float),
@@ -484,10 +487,13 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
     if share > 0:
         tech = row["supply.onsite.technology"]
         plant = ref.factors("onsite", "on-site technology", tech)
-        fuel = ref.factors("fuels", "fuel", str(ref.table("onsite").set_index("id").loc[tech, "fuel"].iloc[0]))
+        ids = ref.table("onsite").drop_duplicates("id").set_index("id")
+        fuel = ref.factors("fuels", "fuel", str(ids.loc[tech, "fuel"]))
+        water = plant.get("water_consumption") or ref.factors("technologies", "technology",
+                                                              str(ids.loc[tech, "technology"]))["water_consumption"]
         metric = row.get("gwp_metric") or DEFAULT_GWP_METRIC
         out += [plant["heat_rate"], fuel["co2_per_heat"], fuel["ch4_per_heat"], fuel["n2o_per_heat"],
-                ref.gwp("CH4", metric), ref.gwp("N2O", metric), plant["water_consumption"]]
+                ref.gwp("CH4", metric), ref.gwp("N2O", metric), water]
         out += [fuel["nox_per_heat"]] if "nox_per_heat" in fuel else []
         out.append(_input_factor("supply.onsite.share", float(share), "", cited, file))
     if res.sa.ppa_share.magnitude[i] > 0:
