@@ -295,3 +295,15 @@ def test_uncalculated_excel_formula_is_an_error_not_a_default(tmp_path):
     assert list(result.results["name"]) == ["plain"]
     assert list(zip(result.errors["row"], result.errors["field"], strict=True)) == [(3, "power")]
     assert "formula with no calculated value" in result.errors["message"].iloc[0]
+
+
+def test_output_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        paths = write_outputs(run_batch(pd.DataFrame([_row("p")], columns=HEADER)), tmp_path)
+    finally:
+        os.umask(old)
+    for p in paths.values():
+        assert p.stat().st_mode & 0o777 == 0o644, p  # not mkstemp's 0600
