@@ -32,8 +32,15 @@ DEFINITIONS = """\
 - **CO2e** is a pint dimension of its own: `kg CO2e` cannot be added to plain `kg`. CH4 and N2O from on-site
   combustion are weighted by the GWP metric named in the scenario (`AR5GWP100` by default, as eGRID).
 - **Uncertainty**: ranged inputs and reference factors with published ranges are drawn independently (uniform
-  or triangular; reference ranges triangular around the published central value) in a seeded Monte Carlo;
-  results are P50 with P5–P95. Draws of one input are shared between compared variants (common random numbers).
+  or triangular; reference ranges triangular around the published central value) in a seeded Monte Carlo,
+  by inverse CDF from one uniform stream per input name: scenarios that share an input (compared variants,
+  batch rows with the same range) share its draws (common random numbers). Results are P50 with P5–P95.
+  Draws are evaluated in chunks of at most 10^6 rows × draws, so a ranged batch of any size runs in bounded
+  memory.
+- **One engine**: a YAML scenario, a batch row and a comparison variant go through the same code: every
+  input field is declared once (`pipeline/fields.py`), each input becomes a row of one column-wise input
+  table, and one resolution applies the rules and the reference defaults and records where each value
+  came from. The same cluster gives the same numbers whichever way it is written.
 """
 
 OUT_OF_SCOPE = """\
