@@ -271,7 +271,9 @@ def _validate(args: argparse.Namespace) -> int:
     if args.markdown:
         from pathlib import Path
 
-        Path(args.markdown).write_text(validation_markdown(table), encoding="utf-8")
+        from pipeline.io import write_atomic
+
+        write_atomic(Path(args.markdown), validation_markdown(table))
     return 1 if failed else 0
 
 
