@@ -149,7 +149,7 @@ class Component:
     For each element ``k``, the array ``target`` (a field of ScenarioArrays, or of GroupArrays when
     ``group``) at position ``index[k]`` is set to a draw (``how="set"``) or moved by
     ``weight[k] * (draw - mode[k])`` (``how="add"``, for factors that enter a weighted sum, such as a
-    technology in a generation mix).  ``low``/``mode``/``high`` are in ``unit``, the target's unit;
+    technology in a generation mix).  ``kind`` is a code of :data:`pipeline.distributions.KINDS`.  ``low``/``mode``/``high`` are in ``unit``, the target's unit;
     ``name`` names the draw stream (inputs with the same name share their draws) and ``source``
     says where the range comes from.
     """
@@ -160,7 +160,7 @@ class Component:
     unit: str
     index: np.ndarray
     name: np.ndarray
-    triangular: np.ndarray
+    kind: np.ndarray
     low: np.ndarray
     mode: np.ndarray
     high: np.ndarray

@@ -92,7 +92,7 @@ def percentiles(sa: ScenarioArrays, ga: GroupArrays, components: tuple[Component
     def drawn(comp: Component, sel: np.ndarray, copies: int) -> np.ndarray:
         codes, uniques = pd.factorize(comp.name[sel])
         u = np.stack([streams[str(x)] for x in uniques])[codes]
-        return quantile(comp.triangular[sel][:, None], comp.low[sel][:, None], comp.mode[sel][:, None],
+        return quantile(comp.kind[sel][:, None], comp.low[sel][:, None], comp.mode[sel][:, None],
                         comp.high[sel][:, None], u)
 
     chunk = max(1, max_cells // max(draws, 1))
@@ -127,7 +127,7 @@ def sensitivity(sa: ScenarioArrays, ga: GroupArrays, components: tuple[Component
 
     def fixed(comp: Component, sel: np.ndarray, copies: int) -> np.ndarray:
         k = np.array([index.get(str(x), -1) for x in comp.name[sel]])
-        q = quantile(comp.triangular[sel][:, None], comp.low[sel][:, None], comp.mode[sel][:, None],
+        q = quantile(comp.kind[sel][:, None], comp.low[sel][:, None], comp.mode[sel][:, None],
                      comp.high[sel][:, None], p[None, :])
         return np.where(which[None, :] == k[:, None], q, np.nan)
 

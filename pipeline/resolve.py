@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ import pint
 
 from pipeline import fields as fl
 from pipeline import reference as ref
-from pipeline.distributions import Dist, UncertainInput
+from pipeline.distributions import KINDS, TRIANGULAR, TWO_PIECE, UNIFORM, Dist, UncertainInput
 from pipeline.errors import did_you_mean
 from pipeline.inputs import Component, GroupArrays, InputTable, ProblemTable, ScenarioArrays
 from pipeline.stages.mix import mix_intensity
@@ -101,7 +101,7 @@ def _choose(given: np.ndarray, user: np.ndarray, reference: np.ndarray) -> tuple
 
 
 def _component(target: str, group: bool, unit: str, index: np.ndarray, name: np.ndarray | str,
-               low: np.ndarray, mode: np.ndarray, high: np.ndarray, triangular: np.ndarray | bool = True,
+               low: np.ndarray, mode: np.ndarray, high: np.ndarray, kind: np.ndarray | int = TWO_PIECE,
                how: str = "set", weight: np.ndarray | float = 1.0, source: np.ndarray | str = "") -> Component:
     k = len(index)
 
@@ -110,14 +110,15 @@ def _component(target: str, group: bool, unit: str, index: np.ndarray, name: np.
 
     return Component(target, group, "add" if how == "add" else "set", unit, np.asarray(index, dtype=np.intp),
                      col(name, object),
-                     col(triangular, bool), col(low, float), col(mode, float), col(high, float), col(weight, float),
+                     col(kind, np.int8), col(low, float), col(mode, float), col(high, float), col(weight, float),
                      col(source, object))
 
 
 def _reference_ranges(target: str, group: bool, unit: str, used: np.ndarray, names: np.ndarray,
                       value: np.ndarray, low: np.ndarray, high: np.ndarray, sources: np.ndarray | str
                       ) -> list[Component]:
-    """Published ranges of the reference values actually used, as triangular draws around them."""
+    """Published ranges (minimum, median, maximum) of the reference values actually used, drawn as two-piece
+    uniform distributions so that the median stays the published one."""
     ok = used & ~np.isnan(low) & ~np.isnan(high) & (low <= value) & (value <= high) & (low < high)
     if not ok.any():
         return []
@@ -385,7 +386,7 @@ def _user_ranges(t: InputTable) -> list[Component]:
         unit = fl.field(str(path)).unit
         comps.append(_component(target, group, unit, idx, names, rows["low"].to_numpy(float),
                                 rows["mode"].to_numpy(float), rows["high"].to_numpy(float),
-                                rows["triangular"].to_numpy(bool), source=src))
+                                np.where(rows["triangular"].to_numpy(bool), TRIANGULAR, UNIFORM), source=src))
     return comps
 
 
@@ -554,7 +555,7 @@ def uncertain_inputs(res: Resolution, i: int) -> list[UncertainInput]:
         owner = res.ga.scenario[comp.index] if comp.group else comp.index
         for k in np.flatnonzero(owner == i):
             name = str(comp.name[k])
-            kind: Literal["uniform", "triangular"] = "triangular" if comp.triangular[k] else "uniform"
-            dist = Dist(kind, float(comp.low[k]), float(comp.high[k]), comp.unit, float(comp.mode[k]))
+            dist = Dist(KINDS[int(comp.kind[k])],  # type: ignore[arg-type]
+                        float(comp.low[k]), float(comp.high[k]), comp.unit, float(comp.mode[k]))
             out.setdefault(name, UncertainInput(name, dist, str(comp.source[k])))
     return list(out.values())
