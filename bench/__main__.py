@@ -65,6 +65,7 @@ def _arrays(n: int, rng: np.random.Generator):
         onsite_nox_per_heat=Q_(full(NOX_PER_HEAT), "g/MMBtu"), onsite_water_intensity=Q_(np.zeros(n), "L/kWh"),
         gwp_ch4=Q_(full(GWP_CH4), "kg CO2e/kg"), gwp_n2o=Q_(full(GWP_N2O), "kg CO2e/kg"),
         ppa_share=Q_(rng.uniform(0, 1, n), ""), ppa_intensity=Q_(np.zeros(n), "g CO2e/kWh"),
+        residual_intensity=Q_(rng.uniform(0, 900, n), "g CO2e/kWh"),
         lifetime=Q_(full(35064.0), "h"), server_embodied=Q_(full(SERVER_EMBODIED), "kg CO2e"),
         accelerators_per_server=Q_(full(PER_SERVER), ""))
     ga = GroupArrays(
@@ -102,7 +103,7 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
     nox_g_per_kwh = heat_rate * m(sa.onsite_nox_per_heat) / 1e6
     # MWh * g/kWh = kg, / 1000 = t
     co2_grid, co2_on = grid * m(sa.grid_intensity) / 1000, on * onsite_g_per_kwh / 1000
-    co2_market_grid = (grid - ppa) * m(sa.grid_intensity) / 1000 + ppa * m(sa.ppa_intensity) / 1000
+    co2_market_grid = (grid - ppa) * m(sa.residual_intensity) / 1000 + ppa * m(sa.ppa_intensity) / 1000
     embodied_kg = m(ga.embodied) + (m(sa.server_embodied) / m(sa.accelerators_per_server))[at]
     days = period / 24
     return {
@@ -116,7 +117,8 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
         "water_total": w_on + w_grid + w_plant, "water_onsite_per_day": w_on / days,
         "water_offsite_per_day": (w_grid + w_plant) / days, "co2e_grid": co2_grid,
         "co2e_market_based_grid": co2_market_grid, "co2e_onsite": co2_on, "co2e_location_based": co2_grid + co2_on,
-        "co2e_market_based": co2_market_grid + co2_on,
+        "co2e_market_based": co2_market_grid + co2_on, "co2e_scope1": co2_on, "co2e_scope2_location_based": co2_grid,
+        "co2e_scope2_market_based": co2_market_grid,
         "co2e_embodied": tot(time_h / m(sa.lifetime)[at] * embodied_kg) / 1000,
         "nox_onsite": on * nox_g_per_kwh / 1000,
     }

@@ -58,7 +58,7 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
                                                    sa.onsite_n2o_per_heat, sa.gwp_ch4, sa.gwp_n2o)
     co2_grid = carbon.co2e_from_energy(grid_e, sa.grid_intensity)
     co2_onsite = carbon.co2e_from_energy(onsite_e, onsite_intensity)
-    co2_market_grid = carbon.co2e_market_based_grid(grid_e, sa.grid_intensity, ppa_e, sa.ppa_intensity)
+    co2_market_grid = carbon.co2e_market_based_grid(grid_e, sa.residual_intensity, ppa_e, sa.ppa_intensity)
 
     metrics = {
         "it_power": it,
@@ -89,6 +89,9 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
         "co2e_onsite": co2_onsite,
         "co2e_location_based": carbon.co2e_location_based(co2_grid, co2_onsite),
         "co2e_market_based": carbon.co2e_market_based(co2_market_grid, co2_onsite),
+        "co2e_scope1": co2_onsite,
+        "co2e_scope2_location_based": co2_grid,
+        "co2e_scope2_market_based": co2_market_grid,
         "co2e_embodied": scenario_total(group_embodied, of, n),
         "nox_onsite": carbon.pollutant_mass(onsite_e, carbon.pollutant_per_energy(sa.onsite_heat_rate,
                                                                                   sa.onsite_nox_per_heat)),

@@ -81,6 +81,9 @@ FIELDS: tuple[Field, ...] = (
     Field("supply.grid_water_intensity", "cluster", "quantity", "Water consumed per kWh of grid electricity",
           dimension="water_intensity", unit="L/kWh", lo=0, hi=1000, rangeable=True, aliases=("grid_water_intensity",),
           example="3.14 L/kWh"),
+    Field("supply.supplier", "cluster", "id", "Electricity supplier whose published rate is the market-based factor "
+          "of unmatched grid energy (a utility-system id of grids.csv)", table="suppliers", aliases=("supplier",),
+          example="us-tva"),
     Field("supply.onsite.technology", "cluster", "id", "On-site generation technology (an id of onsite.csv)",
           table="onsite", aliases=("onsite_technology",), example="gas-turbine-simple-cycle"),
     Field("supply.onsite.share", "cluster", "number", "Share of facility energy generated on site, 0 to 1",

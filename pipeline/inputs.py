@@ -114,6 +114,7 @@ class ScenarioArrays:
     gwp_n2o: pint.Quantity  # [kg CO2e/kg]
     ppa_share: pint.Quantity  # []
     ppa_intensity: pint.Quantity  # [g CO2e/kWh]
+    residual_intensity: pint.Quantity  # [g CO2e/kWh] market-based factor of grid energy no instrument covers
     lifetime: pint.Quantity  # [h]
     server_embodied: pint.Quantity  # [kg CO2e] per host server
     accelerators_per_server: pint.Quantity  # []

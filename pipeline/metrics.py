@@ -46,8 +46,15 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("facility_overhead_power_peak", "MW", "Facility overhead (peak)", "Peak facility minus peak IT power"),
     MetricSpec("it_power_accelerators_peak", "MW", "Accelerator power (peak)", "Accelerator boards at full load"),
     MetricSpec("grid_energy_unmatched", "MWh", "Grid energy not matched by PPAs", "Grid energy minus PPA energy"),
-    MetricSpec("co2e_location_based", "t CO2e", "CO2e, location-based", "Grid energy x grid intensity + on-site"),
-    MetricSpec("co2e_market_based", "t CO2e", "CO2e, market-based", "After renewable purchases + on-site"),
+    MetricSpec("co2e_location_based", "t CO2e", "CO2e, location-based", "Scope 1 + Scope 2 location-based: grid energy "
+               "x grid intensity + on-site combustion"),
+    MetricSpec("co2e_market_based", "t CO2e", "CO2e, market-based", "Scope 1 + Scope 2 market-based: contracts, then "
+               "the supplier's rate, then the grid average + on-site combustion"),
+    MetricSpec("co2e_scope1", "t CO2e", "Scope 1: on-site combustion", "Fuel burnt on site (GHG Protocol Scope 1)"),
+    MetricSpec("co2e_scope2_location_based", "t CO2e", "Scope 2, location-based", "Grid energy x grid-average "
+               "intensity (GHG Protocol Scope 2 Guidance)"),
+    MetricSpec("co2e_scope2_market_based", "t CO2e", "Scope 2, market-based", "Grid energy by the Scope 2 hierarchy: "
+               "contractual instruments, supplier rate, else grid average"),
     MetricSpec("co2e_grid", "t CO2e", "CO2e of grid electricity", "Location-based, grid part only"),
     MetricSpec("co2e_market_based_grid", "t CO2e", "CO2e of grid electricity, market-based",
                "Market-based, grid part only"),

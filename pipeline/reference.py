@@ -229,6 +229,12 @@ def grid_mix(grid: str) -> pd.DataFrame:
     return df[df["grid"] == mix_id]
 
 
+def supplier_ids() -> list[str]:
+    """Grids of kind ``utility-system``: suppliers whose published rate is a market-based factor."""
+    grids = table("grids")
+    return list(dict.fromkeys(grids.loc[grids["kind"] == "utility-system", "id"].astype(str)))
+
+
 def gwp_metrics() -> list[str]:
     """The GWP metrics of ``gwp.csv`` (``AR5GWP100``, ``AR6GWP100`` ...)."""
     return list(dict.fromkeys(table("gwp")["metric"].astype(str)))

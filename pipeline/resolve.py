@@ -367,6 +367,19 @@ def _defaults(t: InputTable, p: ProblemTable) -> tuple[dict[str, np.ndarray], di
     return values, origin, comps
 
 
+def _market(t: InputTable, p: ProblemTable, grid_intensity: np.ndarray, needs_grid: np.ndarray
+            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The market-based factor of grid energy no contract covers, by the GHG Protocol Scope 2 hierarchy:
+    the supplier's published rate when ``supply.supplier`` names one, else the grid average (printed as an
+    assumption: no residual mix is shipped)."""
+    supplier = _obj(t.clusters, "supply.supplier")
+    known = _check_ids(supplier, ref.supplier_ids(), "supplier", "supply.supplier", p)
+    rate = _merge(supplier, ref.wide("grids", _GRID))["co2e_intensity"].to_numpy(dtype=float)
+    value = np.where(known, rate, grid_intensity)
+    origin = np.where(~needs_grid, "unused", np.where(known, "supplier", "grid-average"))
+    return {"residual_intensity": np.where(needs_grid, value, 0.0)}, {"residual_intensity": origin}
+
+
 def _user_ranges(t: InputTable) -> list[Component]:
     r = t.ranges
     comps = []
@@ -411,6 +424,7 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
     grid, grid_origin, grid_comps = _grid(table, p, grid_known, needs_grid)
     onsite, onsite_origin, onsite_comps = _onsite(table, p, share)
     dflt, dflt_origin, dflt_comps = _defaults(table, p)
+    market, market_origin = _market(table, p, grid["grid_intensity"], needs_grid)
 
     def q(values: np.ndarray, unit: str) -> pint.Quantity:
         return Q_(np.asarray(values, dtype=float), unit)
@@ -427,6 +441,7 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
         onsite_water_intensity=q(onsite["onsite_water_intensity"], "L/kWh"),
         gwp_ch4=q(onsite["gwp_ch4"], "kg CO2e/kg"), gwp_n2o=q(onsite["gwp_n2o"], "kg CO2e/kg"),
         ppa_share=q(np.nan_to_num(_num(c, "supply.ppa.share")), ""), ppa_intensity=q(dflt["ppa_intensity"], "g CO2e/kWh"),
+        residual_intensity=q(market["residual_intensity"], "g CO2e/kWh"),
         lifetime=q(dflt["lifetime"], "h"), server_embodied=q(dflt["server_embodied"], "kg CO2e"),
         accelerators_per_server=q(dflt["accelerators_per_server"], ""),
     )
@@ -436,7 +451,7 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
         idle_power=q(acc["idle_power"], "W"), host_power=q(acc["host_power"], "W"), embodied=q(acc["embodied"], "kg CO2e"),
     )
     components = tuple(_user_ranges(table) + acc_comps + grid_comps + onsite_comps + dflt_comps)
-    origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin}
+    origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin, **market_origin}
     return Resolution(table, sa, ga, components, origin, p)
 
 
@@ -504,11 +519,16 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
                                      cited, file))
         else:
             out.append(ref.default("ppa_intensity"))
+    code = res.origin["residual_intensity"][i]
+    if code == "supplier":
+        out.append(ref.factor_by_name(f"grid.{row['supply.supplier']}.co2e_intensity"))
+    elif code == "grid-average":
         out.append(ref.Factor(
             name="market_based.residual_intensity", quantity=res.sa.grid_intensity[i],
-            source="no residual-mix factor is shipped: unmatched grid energy is counted at the grid-average "
-            "(location-based) intensity, which tends to understate market-based CO2e (GHG Protocol Scope 2 "
-            "Guidance 2015, section 6.11, prefers a residual mix)", file="method", status="assumed"))
+            source="warning: no supplier factor (supply.supplier) and no residual mix are given, so grid energy "
+            "that no contract covers is counted at the grid-average (location-based) intensity; GHG Protocol "
+            "Scope 2 Guidance 2015, section 6.11, ranks supplier rates and then a residual mix first", file="method",
+            status="assumed"))
     return out
 
 

@@ -113,7 +113,8 @@ def _scalar(f: fl.Field) -> Any:
         return Annotated[pint.Quantity, PlainValidator(_quantity_parser(f)), PlainSerializer(quantity_text),
                          WithJsonSchema(schema)]
     if f.kind == "id":
-        schema.update(type="string", enum=ref.ids(f.table) if f.table != "gwp" else ref.gwp_metrics())
+        ids = {"gwp": ref.gwp_metrics, "suppliers": ref.supplier_ids}.get(f.table, lambda: ref.ids(f.table))()
+        schema.update(type="string", enum=ids)
         return Annotated[str, WithJsonSchema(schema)]
     schema.update(type="string", minLength=1 if f.required else 0, **({"maxLength": f.max_length} if f.max_length
                                                                        else {}))
@@ -259,6 +260,7 @@ class Supply(Strict):
     mix: Mix | None = None
     grid_intensity: Annotated[Any, Spec("supply.grid_intensity", optional=True)] = None
     grid_water_intensity: Annotated[Any, Spec("supply.grid_water_intensity", optional=True)] = None
+    supplier: Annotated[Any, Spec("supply.supplier", optional=True)] = None
     onsite: Onsite | None = None
     ppa: Ppa | None = None
 

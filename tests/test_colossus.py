@@ -26,7 +26,14 @@ def test_phase1_energy_carbon_water(phase1):
     assert phase1.metric("energy").magnitude == pytest.approx(energy_mwh)
     # eGRID2023 SRTV total output CO2e rate 903.3 lb/MWh
     assert phase1.metric("co2e_location_based").magnitude == pytest.approx(energy_mwh * 903.3 * LB_KG / 1000)
-    assert phase1.metric("co2e_market_based").magnitude == pytest.approx(phase1.metric("co2e_location_based").magnitude)
+    # market-based: MLGW buys from TVA, so TVA's 2023 system rate (624.94 lb/MWh) is the supplier factor (Scope 2
+    # hierarchy: no contracts here); Scope 1 is zero without on-site generation
+    assert phase1.metric("co2e_scope2_market_based").magnitude == pytest.approx(energy_mwh * 624.94 * LB_KG / 1000)
+    assert phase1.metric("co2e_market_based").magnitude == pytest.approx(energy_mwh * 624.94 * LB_KG / 1000)
+    assert 280 < 624.94 * LB_KG < 290  # g/kWh: near TVA's rate, against SRTV's 409.7
+    assert phase1.metric("co2e_scope1").magnitude == 0
+    assert phase1.metric("co2e_scope2_location_based").magnitude == pytest.approx(
+        phase1.metric("co2e_location_based").magnitude)
     # WUE 1.8 L/kWh of IT energy: 114.9 MW * 24 h * 1.8 L/kWh = 4,963.68 m3/day
     assert phase1.metric("water_onsite_per_day").magnitude == pytest.approx(114.9 * 24 * 1.8)
     # off-site: TVA mix (EIA 2015-2021) x Macknick 2012 medians, gal/MWh

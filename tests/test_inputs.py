@@ -90,6 +90,8 @@ CASES = [
                                "supply.grid_water_intensity": None}, "supply.mix", "must sum to 1"),
     ("grid-and-mix", {"supply.grid": "us-srtv", "supply.mix": "gas=1"}, "supply.mix", "not both"),
     ("unknown-gwp-metric", {"gwp_metric": "AR7GWP100"}, "gwp_metric", "unknown GWP metric"),
+    ("unknown-supplier", {"supply.supplier": "tva"}, "supply.supplier", "did you mean 'us-tva'"),
+    ("a-grid-is-not-a-supplier", {"supply.supplier": "us-srtv"}, "supply.supplier", "unknown supplier"),
     ("lifetime-zero", {"lifetime": "0 year"}, "lifetime", "must be more than zero"),
     ("embodied-without-co2e", {"embodied": "150 kg"}, "embodied", "expected a carbon mass"),
     ("range-upside-down", {"pue": ({"low": 1.4, "high": 1.2}, "1.4..1.2")}, "pue", "low <= mode <= high"),
@@ -308,3 +310,25 @@ def test_combined_cycle_plant_takes_the_gas_technology_water_factor():
                                   "supply.onsite.technology": "gas-turbine-combined-cycle",
                                   "supply.onsite.share": "1"}))).results
     assert batch["water_offsite_onsite_plant [m ** 3]"].iloc[0] == pytest.approx(34.56 * 205 * 3.785411784e-3)
+
+
+def test_market_based_follows_the_scope2_hierarchy():
+    # grid 400 g/kWh; supplier TVA 624.94 lb/MWh = 283.47 g/kWh; PPA 50 % at 0 g/kWh; 28.8 MWh facility energy
+    tva = 624.94 * 0.45359237  # g/kWh
+    base = scenario_dict(supply={"grid": "us-srtv"})
+    with_supplier = scenario_dict(supply={"grid": "us-srtv", "supplier": "us-tva"})
+    with_both = scenario_dict(supply={"grid": "us-srtv", "supplier": "us-tva", "ppa": {"share": 0.5}})
+    r = compute([parse_scenario(d) for d in (base, with_supplier, with_both)], draws=0)
+    energy = r.metric("grid_energy", 0).m_as("MWh")
+    srtv = 903.3 * 0.45359237
+    assert r.metric("co2e_scope2_market_based", 0).m_as("t CO2e") == pytest.approx(energy * srtv / 1000)
+    assert "market_based.residual_intensity" in [f.name for f in r.assumptions(0)]  # the grid-average warning
+    assert r.metric("co2e_scope2_market_based", 1).m_as("t CO2e") == pytest.approx(energy * tva / 1000)
+    assert r.metric("co2e_scope2_market_based", 2).m_as("t CO2e") == pytest.approx(energy / 2 * tva / 1000)
+    assert "market_based.residual_intensity" not in [f.name for f in r.assumptions(1)]
+    # location-based is untouched by contracts and suppliers
+    for i in range(3):
+        assert r.metric("co2e_scope2_location_based", i).m_as("t CO2e") == pytest.approx(energy * srtv / 1000)
+    batch = run_batch(_row(_case({"supply.grid": "us-srtv", "supply.grid_intensity": None,
+                                  "supply.grid_water_intensity": None, "supplier": "us-tva"}))).results
+    assert batch["co2e_scope2_market_based [t CO2e]"].iloc[0] == pytest.approx(energy * tva / 1000)

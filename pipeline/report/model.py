@@ -42,11 +42,12 @@ METHOD: tuple[tuple[str, str, str], ...] = (
     ("Water off site", "W_offsite = E_grid · EWIF_grid + E_onsite · EWIF_plant",
      "Water consumed generating the electricity (Li et al. 2023); purchases do not change it."),
     ("CO2e, location-based", "C_loc = E_grid · CI_grid + C_onsite",
-     "GHG Protocol Scope 2 location-based method: the grid-average factor for electricity drawn, plus "
-     "on-site combustion (Scope 1)."),
+     "Scope 1 + Scope 2 location-based (GHG Protocol Scope 2 Guidance): the grid-average factor for "
+     "electricity drawn, plus on-site combustion (Scope 1, reported on its own as co2e_scope1)."),
     ("CO2e, market-based", "C_mkt = (E_grid − E_PPA) · CI_residual + E_PPA · CI_PPA + C_onsite",
-     "GHG Protocol Scope 2 market-based method: contracted energy at its instrument's factor (0 for "
-     "renewables), the rest at the residual factor (the grid average where no residual mix is shipped)."),
+     "Scope 1 + Scope 2 market-based, by the Scope 2 hierarchy: contracted energy at its instrument's "
+     "factor (0 for renewables), the rest at the supplier's published rate (supply.supplier), else at the "
+     "grid average with a printed warning (no residual mix is shipped)."),
     ("On-site combustion", "C_onsite = E_onsite · HR · (EF_CO2 + GWP_CH4 · EF_CH4 + GWP_N2O · EF_N2O)",
      "Heat rate HR times the fuel's emission factors per unit of heat (EPA 40 CFR 98), CH4 and N2O "
      "weighted by their global warming potentials."),
