@@ -59,6 +59,7 @@ def main(src: str, dst: str) -> None:
         "facility_overhead_power_peak [MW]": (fac_peak_w - peak_w) / 1e6,
         "it_power_accelerators_peak [MW]": (peak_w - host_w) / 1e6, "grid_energy_unmatched [MWh]": mwh,
         "co2e_location_based [t CO2e]": co2, "co2e_market_based [t CO2e]": co2, "co2e_scope1 [t CO2e]": zero,
+        "co2e_upstream_fuel [t CO2e]": zero,
         "co2e_scope2_location_based [t CO2e]": co2, "co2e_scope2_market_based [t CO2e]": co2, "co2e_grid [t CO2e]": co2,
         "co2e_market_based_grid [t CO2e]": co2, "co2e_onsite [t CO2e]": zero,
         "co2e_embodied [t CO2e]": n * hours / LIFETIME_H * acc.map(EMBODIED).to_numpy(dtype=float) / 1000,

@@ -90,6 +90,8 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
         "co2e_location_based": carbon.co2e_location_based(co2_grid, co2_onsite),
         "co2e_market_based": carbon.co2e_market_based(co2_market_grid, co2_onsite),
         "co2e_scope1": co2_onsite,
+        "co2e_upstream_fuel": carbon.co2e_upstream_fuel(onsite_e, sa.onsite_heat_rate, sa.onsite_upstream_ch4_per_heat,
+                                                        sa.gwp_ch4),
         "co2e_scope2_location_based": co2_grid,
         "co2e_scope2_market_based": co2_market_grid,
         "co2e_embodied": scenario_total(group_embodied, of, n),

@@ -109,6 +109,7 @@ class ScenarioArrays:
     onsite_ch4_per_heat: pint.Quantity  # [g/MMBtu]
     onsite_n2o_per_heat: pint.Quantity  # [g/MMBtu]
     onsite_nox_per_heat: pint.Quantity  # [g/MMBtu]
+    onsite_upstream_ch4_per_heat: pint.Quantity  # [kg/MMBtu] methane leaked upstream per unit of heat burnt
     onsite_water_intensity: pint.Quantity  # [L/kWh]
     gwp_ch4: pint.Quantity  # [kg CO2e/kg]
     gwp_n2o: pint.Quantity  # [kg CO2e/kg]

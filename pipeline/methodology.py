@@ -53,7 +53,8 @@ OUT_OF_SCOPE = """\
 - Batteries (e.g. Colossus's Megapacks) as a supply source: they shift energy in time; over a year they add
   their round-trip losses, which are not modelled.
 - Transmission and distribution losses, water withdrawal, other pollutants than NOx, embodied impacts of
-  buildings and network equipment, and the upstream emissions of on-site natural gas (methane leakage).
+  buildings and network equipment, and the upstream CO2 of on-site natural gas (its upstream methane is
+  modelled, as co2e_upstream_fuel).
 - Embodied carbon of accelerators with no published figure: the metric is then absent, never zero.
 """
 

@@ -51,6 +51,8 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("co2e_market_based", "t CO2e", "CO2e, market-based", "Scope 1 + Scope 2 market-based: contracts, then "
                "the supplier's rate, then the grid average + on-site combustion"),
     MetricSpec("co2e_scope1", "t CO2e", "Scope 1: on-site combustion", "Fuel burnt on site (GHG Protocol Scope 1)"),
+    MetricSpec("co2e_upstream_fuel", "t CO2e", "Upstream methane of on-site fuel", "Scope 3 category 3: methane "
+               "leaked producing and moving the gas burnt on site (not in the Scope 1 + 2 totals)"),
     MetricSpec("co2e_scope2_location_based", "t CO2e", "Scope 2, location-based", "Grid energy x grid-average "
                "intensity (GHG Protocol Scope 2 Guidance)"),
     MetricSpec("co2e_scope2_market_based", "t CO2e", "Scope 2, market-based", "Grid energy by the Scope 2 hierarchy: "

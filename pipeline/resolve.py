@@ -45,7 +45,7 @@ _GRID = (("co2e_intensity", "g CO2e/kWh"), ("water_intensity", "L/kWh"))
 _TECH = (("co2e_intensity", "g CO2e/kWh"), ("water_consumption", "L/kWh"))
 _ONSITE = (("heat_rate", "Btu/kWh"), ("water_consumption", "L/kWh"))
 _FUEL = (("co2_per_heat", "kg CO2e/MMBtu"), ("ch4_per_heat", "g/MMBtu"), ("n2o_per_heat", "g/MMBtu"),
-         ("nox_per_heat", "g/MMBtu"))
+         ("nox_per_heat", "g/MMBtu"), ("upstream_ch4_per_heat", "kg/MMBtu"))
 
 
 @dataclass(frozen=True)
@@ -337,6 +337,12 @@ def _onsite(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[dict[str
     comps = _reference_ranges("onsite_heat_rate", False, "Btu/kWh", used, names, values["onsite_heat_rate"],
                               plant["heat_rate.low"].to_numpy(dtype=float),
                               plant["heat_rate.high"].to_numpy(dtype=float), "onsite.csv")
+    fuel_names = np.asarray("fuel." + tech.map(ids["fuel"]).fillna("?").astype(str) + ".upstream_ch4_per_heat",
+                            dtype=object)
+    comps += _reference_ranges("onsite_upstream_ch4_per_heat", False, "kg/MMBtu", used, fuel_names,
+                               values["onsite_upstream_ch4_per_heat"],
+                               fuel["upstream_ch4_per_heat.low"].to_numpy(dtype=float),
+                               fuel["upstream_ch4_per_heat.high"].to_numpy(dtype=float), "fuels.csv")
     return values, origin, comps
 
 
@@ -438,6 +444,7 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
         onsite_ch4_per_heat=q(onsite["onsite_ch4_per_heat"], "g/MMBtu"),
         onsite_n2o_per_heat=q(onsite["onsite_n2o_per_heat"], "g/MMBtu"),
         onsite_nox_per_heat=q(onsite["onsite_nox_per_heat"], "g/MMBtu"),
+        onsite_upstream_ch4_per_heat=q(onsite["onsite_upstream_ch4_per_heat"], "kg/MMBtu"),
         onsite_water_intensity=q(onsite["onsite_water_intensity"], "L/kWh"),
         gwp_ch4=q(onsite["gwp_ch4"], "kg CO2e/kg"), gwp_n2o=q(onsite["gwp_n2o"], "kg CO2e/kg"),
         ppa_share=q(np.nan_to_num(_num(c, "supply.ppa.share")), ""), ppa_intensity=q(dflt["ppa_intensity"], "g CO2e/kWh"),
@@ -510,7 +517,7 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
         metric = row.get("gwp_metric") or DEFAULT_GWP_METRIC
         out += [plant["heat_rate"], fuel["co2_per_heat"], fuel["ch4_per_heat"], fuel["n2o_per_heat"],
                 ref.gwp("CH4", metric), ref.gwp("N2O", metric), water]
-        out += [fuel["nox_per_heat"]] if "nox_per_heat" in fuel else []
+        out += [fuel[k] for k in ("nox_per_heat", "upstream_ch4_per_heat") if k in fuel]
         out.append(_input_factor("supply.onsite.share", float(share), "", cited, file))
     if res.sa.ppa_share.magnitude[i] > 0:
         out.append(_input_factor("supply.ppa.share", float(res.sa.ppa_share.magnitude[i]), "", cited, file))

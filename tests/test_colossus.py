@@ -56,3 +56,9 @@ def test_phase2_onsite_turbines(request):
     per_mwh_t = 10.5 * (53.06 + 0.0545) / 1000  # 10.5 MMBtu/MWh -> t CO2e/MWh
     assert r.metric("co2e_onsite").magnitude == pytest.approx(r.metric("onsite_energy").magnitude * per_mwh_t)
     assert r.metric("co2e_location_based").magnitude > r.metric("co2e_grid").magnitude
+    # upstream methane (Scope 3 cat. 3): 2.3 % leak x 19.3 kg CH4/Mcf / 1.037 MMBtu/Mcf = 0.4281 kg CH4/MMBtu,
+    # x GWP 28 (AR5), per MMBtu burnt: 10.5 MMBtu/MWh on site
+    upstream_t_per_mwh = 10.5 * 0.023 * 19.3 / 1.037 * 28 / 1000
+    assert r.metric("co2e_upstream_fuel").magnitude == pytest.approx(
+        r.metric("onsite_energy").magnitude * upstream_t_per_mwh, rel=1e-4)
+    assert r.metric("co2e_scope1").magnitude == pytest.approx(r.metric("co2e_onsite").magnitude)

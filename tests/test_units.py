@@ -22,6 +22,7 @@ DIMS = {
     ("onsite", "heat_rate"): ureg.dimensionless, ("onsite", "water_consumption"): ureg.L / ureg.kWh,
     ("fuels", "co2_per_heat"): ureg.kg * ureg.CO2e / ureg.MMBtu, ("fuels", "ch4_per_heat"): ureg.g / ureg.MMBtu,
     ("fuels", "n2o_per_heat"): ureg.g / ureg.MMBtu, ("fuels", "nox_per_heat"): ureg.g / ureg.MMBtu,
+    ("fuels", "upstream_ch4_per_heat"): ureg.g / ureg.MMBtu,
     ("cooling", "wue"): ureg.L / ureg.kWh, ("cooling", "pue"): ureg.dimensionless,
 }
 

@@ -51,6 +51,10 @@ METHOD: tuple[tuple[str, str, str], ...] = (
     ("On-site combustion", "C_onsite = E_onsite · HR · (EF_CO2 + GWP_CH4 · EF_CH4 + GWP_N2O · EF_N2O)",
      "Heat rate HR times the fuel's emission factors per unit of heat (EPA 40 CFR 98), CH4 and N2O "
      "weighted by their global warming potentials."),
+    ("Upstream fuel methane", "C_up = E_onsite · HR · m_CH4,upstream · GWP_CH4",
+     "Methane leaked producing and moving the gas burnt on site (GHG Protocol Scope 3 category 3), from the US "
+     "supply-chain leak rate of Alvarez et al. 2018 (2.3 %, range 0.9-3.6 %); shown beside Scope 1, not added "
+     "to the Scope 1 + 2 totals; upstream CO2 is not included."),
     ("Embodied carbon", "C_emb = Σ accelerator-time / lifetime · (C_acc + C_server / n_server)",
      "Manufacturing emissions of accelerators and their share of the host server, amortised linearly "
      "over the hardware lifetime."),

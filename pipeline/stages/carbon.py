@@ -112,6 +112,24 @@ def co2e_embodied(accelerator_time: pint.Quantity, embodied_per_accelerator: pin
     return (accelerator_time / lifetime * embodied_per_accelerator).to("t CO2e")
 
 
+@ureg.check("[energy]", "[energy] / [energy]", "[mass] / [energy]", "[mass] * [carbon_dioxide_equivalent] / [mass]")
+def co2e_upstream_fuel(energy: pint.Quantity, heat_rate: pint.Quantity, upstream_ch4_per_heat: pint.Quantity,
+                       gwp_ch4: pint.Quantity) -> pint.Quantity:
+    """CO2e of the methane leaked upstream (extraction, processing, transport) of the fuel burnt to generate
+    ``energy`` [t CO2e]: GHG Protocol Scope 3 category 3, reported beside Scope 1.
+
+    ``E x HR x CH4_upstream x GWP_CH4``; CH4 only (upstream CO2 is not included).
+
+    Examples
+    --------
+    >>> from pipeline.units import Q_
+    >>> round(co2e_upstream_fuel(Q_(1, "MWh"), Q_(10500, "Btu/kWh"), Q_(0.4281, "kg/MMBtu"),
+    ...                          Q_(28, "kg CO2e/kg")).m_as("kg CO2e"), 2)
+    125.86
+    """
+    return (energy * heat_rate * upstream_ch4_per_heat * gwp_ch4).to("t CO2e")
+
+
 @ureg.check("[energy]", "[mass] / [energy]")
 def pollutant_mass(energy: pint.Quantity, pollutant_per_energy: pint.Quantity) -> pint.Quantity:
     """Mass of a pollutant emitted generating ``energy`` [t]."""
