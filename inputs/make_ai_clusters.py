@@ -19,6 +19,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT / ".." / "shared" / "data" / "ai-clusters.csv"
 OUT = ROOT / "inputs" / "ai-clusters.csv"
+#: Site addresses corrected here, so that the dataset and the scenario files tell one story.  Colossus 1 is the
+#: former Electrolux plant between Paul R. Lowry Rd and Riverport Rd in Boxtown, Memphis (Protect Our Aquifer;
+#: Daily Memphian, Jun 2024); its street address, as inputs/colossus.yaml gives it, is 3231 Paul R. Lowry Rd.
+#: Epoch's record files it under Riverport Rd.
+CITY_FIX = {"Memphis (3231 Riverport Rd)": "Memphis (3231 Paul R. Lowry Rd)"}
 DATA = ROOT / "pipeline" / "data"
 
 COLUMNS = [
@@ -132,7 +137,8 @@ def main(argv: list[str]) -> int:
         cooling = first["cooling"] if pd.notna(first["cooling"]) else ""
         defaults = LIQUID if cooling == "liquid" else AIR_OR_UNKNOWN
         parts = []
-        for p in (first["city"], first["region"], first["country"]):
+        city = CITY_FIX.get(first["city"], first["city"]) if pd.notna(first["city"]) else first["city"]
+        for p in (city, first["region"], first["country"]):
             if pd.notna(p) and p not in parts:  # e.g. "Abu Dhabi, Abu Dhabi" -> once
                 parts.append(p)
         location = ", ".join(parts) if parts else "not disclosed"
