@@ -62,3 +62,14 @@ def test_phase2_onsite_turbines(request):
     assert r.metric("co2e_upstream_fuel").magnitude == pytest.approx(
         r.metric("onsite_energy").magnitude * upstream_t_per_mwh, rel=1e-4)
     assert r.metric("co2e_scope1").magnitude == pytest.approx(r.metric("co2e_onsite").magnitude)
+
+
+def test_grok2_training_run_is_a_range_around_hand_arithmetic(request):
+    r = compute(request.config.rootpath / "inputs/grok-2-training.yaml", draws=4000, seed=2)
+    # central inputs: 15,000 x (70 + 0.8 x 630 + 575) W = 17.235 MW IT; PUE 1.3 (middle of 1.1-1.5); 90 days
+    central = 15_000 * (70 + 0.8 * 630 + 575) / 1e6 * 1.3 * 90 * 24
+    assert r.metric("energy", 0, "central").magnitude == pytest.approx(central)  # 48,395 MWh
+    low, high = r.metric("energy", 0, "low").magnitude, r.metric("energy", 0, "high").magnitude
+    assert low < central < high
+    # the duration is at most 138 days (Grok-1.5 announced 28 Mar 2024, Grok-2 released 13 Aug 2024)
+    assert high < 15_000 * 1.275 * 1.5 * 138 * 24 / 1000  # every GPU at full power (1,275 W), the worst PUE
