@@ -71,6 +71,9 @@ WORLD_WATER = "3.91 L/kWh"           # world, same source (grids.csv id `world`)
 # defaults by cooling type (documented in ai-clusters.md)
 LIQUID = {"pue": "1.2", "wue": "1.8 L/kWh"}
 AIR_OR_UNKNOWN = {"pue": "1.56", "wue": "1.8 L/kWh"}
+#: Accelerators that only ship in liquid-cooled racks: a site of them is liquid-cooled even where the source
+#: leaves `cooling` blank (NVIDIA GB200 NVL72 is a liquid-cooled, rack-scale system; NVIDIA product page).
+LIQUID_BY_DESIGN = {"gb200-b200"}
 
 
 def fmt_num(x) -> str:
@@ -135,7 +138,9 @@ def main(argv: list[str]) -> int:
             assumed.append("grid_water_intensity")
 
         cooling = first["cooling"] if pd.notna(first["cooling"]) else ""
-        defaults = LIQUID if cooling == "liquid" else AIR_OR_UNKNOWN
+        accs = {ACCELERATORS[acc][0] for acc in rows["accelerator"]}
+        liquid = cooling == "liquid" or (cooling == "" and accs <= LIQUID_BY_DESIGN)
+        defaults = LIQUID if liquid else AIR_OR_UNKNOWN
         parts = []
         city = CITY_FIX.get(first["city"], first["city"]) if pd.notna(first["city"]) else first["city"]
         for p in (city, first["region"], first["country"]):
