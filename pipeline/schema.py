@@ -206,17 +206,16 @@ class Spec:
         return handler.generate_schema(kind | None if self.optional else kind)
 
 
-class FleetGroup(Strict):
-    """One accelerator group (``fleet[i]``)."""
+def _group_fields() -> dict[str, Any]:
+    """The fields of a fleet group, straight from the field table (a new group field needs no edit here)."""
+    return {f.path: (Annotated[Any, Spec(f.path)], ...) if f.required else
+            (Annotated[Any, Spec(f.path, optional=True)], None)
+            for f in fl.FIELDS if f.level == "group"}
 
-    accelerator: Annotated[Any, Spec("accelerator")]
-    count: Annotated[Any, Spec("count", optional=True)] = None
-    accelerator_hours: Annotated[Any, Spec("accelerator_hours", optional=True)] = None
-    power: Annotated[Any, Spec("power", optional=True)] = None
-    idle_power: Annotated[Any, Spec("idle_power", optional=True)] = None
-    host_power: Annotated[Any, Spec("host_power", optional=True)] = None
-    embodied: Annotated[Any, Spec("embodied", optional=True)] = None
-    label: Annotated[Any, Spec("label", optional=True)] = None
+
+#: One accelerator group (``fleet[i]``): accelerator, count or accelerator_hours, power overrides, label ...
+FleetGroup = create_model("FleetGroup", __base__=Strict, __doc__="One accelerator group (``fleet[i]``).",
+                          **_group_fields())
 
 
 class Onsite(Strict):
