@@ -53,6 +53,7 @@ class ScenarioInfo:
     grid: str | None
     mix: tuple[tuple[str, float], ...] | None
     onsite_technology: str | None
+    supplier: str | None
     onsite_share: float
     ppa_share: float
     groups: tuple[GroupInfo, ...]

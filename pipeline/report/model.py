@@ -152,12 +152,15 @@ def _headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str,
         rows.append(_water_row(result, i, where, label, used))
     rows.append({"metric": "co2e_location_based", "label": "CO2e, location-based", "unit": "t CO2e",
                  "value": fmt_quantity(g("co2e_location_based"), "t CO2e"),
-                 "alt": f"on-site combustion {fmt_quantity(g('co2e_onsite'), 't CO2e')}",
+                 "alt": f"Scope 1 + 2; on-site combustion (Scope 1) {fmt_quantity(g('co2e_onsite'), 't CO2e')}",
                  "equivalent": _equivalent(g("co2e_location_based"), "passenger_car",
                                            "as much as {n} passenger cars emit in a year", used)})
     rows.append({"metric": "co2e_market_based", "label": "CO2e, market-based", "unit": "t CO2e",
                  "value": fmt_quantity(g("co2e_market_based"), "t CO2e"),
-                 "alt": f"PPA-matched {fmt_percent(_val(g('ppa_energy'), 'MWh') / _val(g('grid_energy'), 'MWh'))} of grid energy"
+                 "alt": (f"Scope 1 + 2; PPA-matched {fmt_percent(_val(g('ppa_energy'), 'MWh') / _val(g('grid_energy'), 'MWh'))}"
+                         f" of grid energy, the rest at "
+                         + (f"the supplier's rate ({result.scenarios[i].supplier})" if result.scenarios[i].supplier
+                            else "the grid average (no supplier factor given)"))
                  if _val(g("grid_energy"), "MWh") > 0 else "no grid energy",
                  "equivalent": _equivalent(g("co2e_market_based"), "passenger_car",
                                            "as much as {n} passenger cars emit in a year", used)})
