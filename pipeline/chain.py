@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pint
 
-from pipeline.inputs import GroupArrays, ScenarioArrays
-from pipeline.stages import carbon, energy, power, water
+from pipeline.inputs import POLLUTANTS, GroupArrays, ScenarioArrays
+from pipeline.stages import air, carbon, energy, power, water
 from pipeline.stages.aggregate import scenario_total
+from pipeline.units import Q_
 
 __all__ = ["compute_arrays"]
 
@@ -95,9 +96,23 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
         "co2e_scope2_location_based": co2_grid,
         "co2e_scope2_market_based": co2_market_grid,
         "co2e_embodied": scenario_total(group_embodied, of, n),
-        "nox_onsite": carbon.pollutant_mass(onsite_e, carbon.pollutant_per_energy(sa.onsite_heat_rate,
-                                                                                  sa.onsite_nox_per_heat)),
     }
+    for k in POLLUTANTS:
+        metrics[f"{k}_onsite"] = air.pollutant_from_fuel(onsite_e, sa.onsite_heat_rate, getattr(sa, f"onsite_{k}_per_heat"))
+    metrics["nox_grid"] = air.pollutant_from_grid(grid_e, sa.grid_nox_rate)
+    metrics["so2_grid"] = air.pollutant_from_grid(grid_e, sa.grid_so2_rate)
+    no_pm = Q_(np.zeros(n), "t")  # grid PM2.5: eGRID publishes no PM output rate, so none is counted
+    onsite_air = (metrics["nox_onsite"], metrics["so2_onsite"], metrics["pm25_onsite"])
+    grid_air = (metrics["nox_grid"], metrics["so2_grid"], no_pm)
+    metrics["health_damages_onsite"] = air.health_damages(*onsite_air, sa.damage_nox_onsite, sa.damage_so2_onsite,
+                                                          sa.damage_pm25_onsite)
+    metrics["health_damages_grid"] = air.health_damages(*grid_air, sa.damage_nox_grid, sa.damage_so2_grid,
+                                                        sa.damage_pm25_grid)
+    metrics["health_damages"] = metrics["health_damages_onsite"] + metrics["health_damages_grid"]
+    metrics["premature_deaths"] = (air.premature_deaths(*onsite_air, sa.deaths_nox_onsite, sa.deaths_so2_onsite,
+                                                        sa.deaths_pm25_onsite)
+                                   + air.premature_deaths(*grid_air, sa.deaths_nox_grid, sa.deaths_so2_grid,
+                                                          sa.deaths_pm25_grid))
     groups = {
         "accelerator_power": board,
         "it_power": group_it,

@@ -151,6 +151,7 @@ def _compute(args: argparse.Namespace) -> int:
 def format_result(result: Any, i: int) -> str:
     """A readable plain-text table of one scenario's results."""
     from pipeline.results import METRICS
+    from pipeline.units import unit_text
 
     s = result.scenarios[i]
     lines = [s.name, "=" * len(s.name)]
@@ -178,7 +179,10 @@ def format_result(result: Any, i: int) -> str:
             ratio = "n/a" if c.ratio is None else f"{c.ratio:.2f}x"
             unit = c.claimed.units
             modelled = "not modelled" if c.modelled is None else f"{c.modelled.m_as(unit):,.1f}"
-            lines.append(f"  {c.metric}: claimed {c.claimed.magnitude:,.1f}, modelled {modelled} {unit:~D} "
+            if c.kind == "limit" and c.modelled is not None and c.low is not None and c.high is not None:
+                modelled += f" (P5-P95 {c.low.m_as(unit):,.1f} - {c.high.m_as(unit):,.1f})"
+            what = "limit" if c.kind == "limit" else "claimed"
+            lines.append(f"  {c.metric}: {what} {c.claimed.magnitude:,.1f}, modelled {modelled} {unit_text(unit)} "
                          f"-> {ratio}, {c.verdict}")
     if result.draws:
         lines += ["", f"Values are P50 of {result.draws:,} Monte Carlo draws (seed {result.seed}); "

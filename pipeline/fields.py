@@ -88,11 +88,20 @@ FIELDS: tuple[Field, ...] = (
           table="onsite", aliases=("onsite_technology",), example="gas-turbine-simple-cycle"),
     Field("supply.onsite.share", "cluster", "number", "Share of facility energy generated on site, 0 to 1",
           lo=0, hi=1, rangeable=True, aliases=("onsite_share",), example="0.3"),
+    Field("supply.onsite.controls", "cluster", "id", "NOx control of the on-site plant: uncontrolled, "
+          "water-steam-injection, dln (dry low-NOx, lean premix) or scr (dry low-NOx plus selective catalytic "
+          "reduction); default: the technology's default_controls in onsite.csv", table="controls",
+          aliases=("onsite_controls",), example="scr"),
     Field("supply.ppa.share", "cluster", "number", "Share of grid energy matched by renewable purchases, 0 to 1",
           lo=0, hi=1, rangeable=True, aliases=("ppa_share",), example="0.5"),
     Field("supply.ppa.intensity", "cluster", "quantity", "Carbon intensity of the purchased energy (default 0)",
           dimension="carbon_intensity", unit="g CO2e/kWh", lo=0, hi=5000, rangeable=True, aliases=("ppa_intensity",),
           example="11 g CO2e/kWh"),
+    Field("health.onsite", "cluster", "id", "Health-damage factors for on-site combustion (an id of health.csv; "
+          "default: the national set of the grid's country, where one is shipped)", table="health",
+          aliases=("health_onsite",), example="easiur-memphis-ground"),
+    Field("health.grid", "cluster", "id", "Health-damage factors for the grid's power plants (an id of health.csv; "
+          "default as for health.onsite)", table="health", aliases=("health_grid",), example="us-egu"),
     # group level (fleet[i]) ------------------------------------------------------------------
     Field("accelerator", "group", "id", "Accelerator model (an id of accelerators.csv)", table="accelerators",
           required=True, example="h100-sxm"),

@@ -93,6 +93,11 @@ class GroupArrays:
         return len(self.scenario)
 
 
+#: On-site pollutants (combustion.csv, per unit of heat input; NOx and CO depend on the NOx control):
+#: NOx, CO, VOC, PM2.5, SO2 and formaldehyde (the main hazardous air pollutant of gas turbines).
+POLLUTANTS = ("nox", "co", "voc", "pm25", "so2", "hcho")
+
+
 @dataclass(frozen=True)
 class ScenarioArrays:
     """Per-scenario inputs of the stages, one element per scenario."""
@@ -108,11 +113,32 @@ class ScenarioArrays:
     onsite_co2_per_heat: pint.Quantity  # [kg CO2e/MMBtu]
     onsite_ch4_per_heat: pint.Quantity  # [g/MMBtu]
     onsite_n2o_per_heat: pint.Quantity  # [g/MMBtu]
-    onsite_nox_per_heat: pint.Quantity  # [g/MMBtu]
+    onsite_nox_per_heat: pint.Quantity  # [g/MMBtu] by NOx control level (AP-42 3.1), like CO
+    onsite_co_per_heat: pint.Quantity  # [g/MMBtu]
+    onsite_voc_per_heat: pint.Quantity  # [g/MMBtu]
+    onsite_pm25_per_heat: pint.Quantity  # [g/MMBtu]
+    onsite_so2_per_heat: pint.Quantity  # [g/MMBtu]
+    onsite_hcho_per_heat: pint.Quantity  # [g/MMBtu] formaldehyde
     onsite_upstream_ch4_per_heat: pint.Quantity  # [kg/MMBtu] methane leaked upstream per unit of heat burnt
     onsite_water_intensity: pint.Quantity  # [L/kWh]
     gwp_ch4: pint.Quantity  # [kg CO2e/kg]
     gwp_n2o: pint.Quantity  # [kg CO2e/kg]
+    grid_nox_rate: pint.Quantity  # [g/kWh] grid output emission rate; NaN: no published rate
+    grid_so2_rate: pint.Quantity  # [g/kWh]
+    # health damage per tonne emitted [USD/t, in the dollar year of cpi.csv] and premature deaths per tonne [1/t],
+    # for the on-site plant's plume and for the grid's plants; NaN: no factor
+    damage_nox_onsite: pint.Quantity
+    damage_so2_onsite: pint.Quantity
+    damage_pm25_onsite: pint.Quantity
+    deaths_nox_onsite: pint.Quantity
+    deaths_so2_onsite: pint.Quantity
+    deaths_pm25_onsite: pint.Quantity
+    damage_nox_grid: pint.Quantity
+    damage_so2_grid: pint.Quantity
+    damage_pm25_grid: pint.Quantity
+    deaths_nox_grid: pint.Quantity
+    deaths_so2_grid: pint.Quantity
+    deaths_pm25_grid: pint.Quantity
     ppa_share: pint.Quantity  # []
     ppa_intensity: pint.Quantity  # [g CO2e/kWh]
     residual_intensity: pint.Quantity  # [g CO2e/kWh] market-based factor of grid energy no instrument covers

@@ -62,6 +62,25 @@ METRICS: tuple[MetricSpec, ...] = (
                "Market-based, grid part only"),
     MetricSpec("co2e_onsite", "t CO2e", "CO2e of on-site combustion", "Heat rate x fuel emission factors"),
     MetricSpec("co2e_embodied", "t CO2e", "CO2e embodied in hardware", "Manufacturing, amortised over lifetime"),
-    MetricSpec("nox_onsite", "t", "NOx from on-site combustion", "Uncontrolled emission factor"),
+    MetricSpec("nox_onsite", "t", "NOx from on-site combustion", "Fuel heat input x AP-42 factor at the plant's "
+               "NOx control level (as NO2)"),
+    MetricSpec("co_onsite", "t", "CO from on-site combustion", "Fuel heat input x AP-42 factor at the NOx control "
+               "level"),
+    MetricSpec("voc_onsite", "t", "VOC from on-site combustion", "Fuel heat input x AP-42 factor"),
+    MetricSpec("pm25_onsite", "t", "PM2.5 from on-site combustion", "Fuel heat input x AP-42 factor (filterable + "
+               "condensable)"),
+    MetricSpec("so2_onsite", "t", "SO2 from on-site combustion", "Fuel heat input x AP-42 factor (pipeline gas)"),
+    MetricSpec("hcho_onsite", "t", "Formaldehyde from on-site combustion", "Fuel heat input x AP-42 factor (the "
+               "main hazardous air pollutant of gas turbines)"),
+    MetricSpec("nox_grid", "t", "NOx from grid generation", "Grid energy x the grid's NOx output emission rate"),
+    MetricSpec("so2_grid", "t", "SO2 from grid generation", "Grid energy x the grid's SO2 output emission rate"),
+    MetricSpec("health_damages", "USD", "Health damages", "NOx, SO2 and PM2.5 emitted (on site and by the grid) x "
+               "damage per tonne; population average, in the damage factors' dollar year"),
+    MetricSpec("health_damages_onsite", "USD", "Health damages, on-site combustion", "On-site NOx, SO2, PM2.5 x "
+               "damage per tonne"),
+    MetricSpec("health_damages_grid", "USD", "Health damages, grid generation", "Grid NOx and SO2 x damage per "
+               "tonne (no grid PM2.5 rate shipped)"),
+    MetricSpec("premature_deaths", "", "Premature deaths", "NOx, SO2 and PM2.5 emitted x deaths per tonne, over the "
+               "period; a population average, not a count of identified people"),
 )
 METRIC_BY_NAME = {m.name: m for m in METRICS}

@@ -37,6 +37,9 @@ TABLES: dict[str, str | None] = {
     "defaults": None,
     "equivalences": "id",
     "cooling": "id",
+    "combustion": "id",
+    "health": "id",
+    "cpi": None,
 }
 
 
@@ -63,6 +66,10 @@ _FILE_OF = {
     "on-site technology": "onsite",
     "fuel": "fuels",
     "cooling type": "cooling",
+    "CPI year": "cpi",
+    "health-factor set": "health",
+    "prime mover": "combustion",
+    "prime mover and NOx control": "combustion",
     "equivalence": "equivalences",
     "default": "defaults",
 }
@@ -70,7 +77,8 @@ _FILE_OF = {
 
 #: Prefix of factor names from each keyed table: ``accelerator.h100-sxm.tdp``, ``grid.us-srtv.co2e_intensity``.
 _PREFIX = {"accelerators": "accelerator", "grids": "grid", "technologies": "technology", "onsite": "onsite",
-           "fuels": "fuel", "cooling": "cooling"}
+           "fuels": "fuel", "cooling": "cooling", "combustion": "combustion", "health": "health",
+           "cpi": "cpi"}
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ def _text(v: Any) -> str:
 def table(name: str) -> pd.DataFrame:
     """One reference table as read from ``pipeline/data/<name>.csv`` (cached, read-only use)."""
     path = DATA_DIR / f"{name}.csv"
-    return pd.read_csv(path, dtype={"year": str, "edition": str, "note": str}, keep_default_na=True)
+    return pd.read_csv(path, dtype={"year": str, "edition": str, "note": str, "dollar_year": str}, keep_default_na=True)
 
 
 def _factor(row: pd.Series, name: str, file: str) -> Factor:
@@ -233,6 +241,26 @@ def supplier_ids() -> list[str]:
     """Grids of kind ``utility-system``: suppliers whose published rate is a market-based factor."""
     grids = table("grids")
     return list(dict.fromkeys(grids.loc[grids["kind"] == "utility-system", "id"].astype(str)))
+
+
+def cpi(year: str | int) -> Factor:
+    """The consumer price index of ``year`` (``cpi.csv``), to express money in one dollar year."""
+    df = table("cpi")
+    rows = df[df["parameter"] == f"cpi_{year}"]
+    if rows.empty:
+        raise UnknownIdError("CPI year", str(year), [p.removeprefix("cpi_") for p in df["parameter"]])
+    return _factor(rows.iloc[0], f"cpi.{year}", "cpi.csv")
+
+
+def dollar_year() -> str:
+    """The dollar year every money figure is expressed in: the latest year of ``cpi.csv``."""
+    return str(max(int(p.removeprefix("cpi_")) for p in table("cpi")["parameter"]))
+
+
+def control_ids() -> list[str]:
+    """The NOx control levels of ``combustion.csv`` (``uncontrolled``, ``dln``, ``scr`` ...), in file order."""
+    controls = table("combustion")["controls"].astype(str)
+    return list(dict.fromkeys(c for c in controls if c != "any"))
 
 
 def gwp_metrics() -> list[str]:

@@ -12,6 +12,7 @@ cited factors a report prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from pipeline import fields as fl
 from pipeline import reference as ref
 from pipeline.distributions import KINDS, TRIANGULAR, TWO_PIECE, UNIFORM, Dist, UncertainInput
 from pipeline.errors import did_you_mean
-from pipeline.inputs import Component, GroupArrays, InputTable, ProblemTable, ScenarioArrays
+from pipeline.inputs import POLLUTANTS, Component, GroupArrays, InputTable, ProblemTable, ScenarioArrays
 from pipeline.stages.mix import mix_intensity
 from pipeline.units import Q_
 
@@ -45,7 +46,12 @@ _GRID = (("co2e_intensity", "g CO2e/kWh"), ("water_intensity", "L/kWh"))
 _TECH = (("co2e_intensity", "g CO2e/kWh"), ("water_consumption", "L/kWh"))
 _ONSITE = (("heat_rate", "Btu/kWh"), ("water_consumption", "L/kWh"))
 _FUEL = (("co2_per_heat", "kg CO2e/MMBtu"), ("ch4_per_heat", "g/MMBtu"), ("n2o_per_heat", "g/MMBtu"),
-         ("nox_per_heat", "g/MMBtu"), ("upstream_ch4_per_heat", "kg/MMBtu"))
+         ("upstream_ch4_per_heat", "kg/MMBtu"))
+_COMBUSTION = tuple((f"{k}_per_heat", "g/MMBtu") for k in POLLUTANTS)
+_GRID_AIR = (("nox_rate", "g/kWh"), ("so2_rate", "g/kWh"))
+#: Health-damage factors (health.csv): per tonne of the PM2.5 precursors, money and premature deaths.
+_HEALTH = (*((f"damage_per_{k}", "USD/t") for k in ("nox", "so2", "pm25")),
+           *((f"deaths_per_{k}", "1/t") for k in ("nox", "so2", "pm25")))
 
 
 @dataclass(frozen=True)
@@ -315,7 +321,8 @@ def _onsite(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[dict[str
     if not used.any():  # no on-site generation anywhere: nothing to look up
         zero = np.zeros(len(c))
         values = {k: zero for k in ("onsite_heat_rate", "onsite_water_intensity",
-                                     *(f"onsite_{k}" for k, _ in _FUEL), "gwp_ch4", "gwp_n2o")}
+                                     *(f"onsite_{k}" for k, _ in _FUEL + _COMBUSTION), "gwp_ch4", "gwp_n2o")}
+        _check_ids(_obj(c, "supply.onsite.controls"), ref.control_ids(), "NOx control", "supply.onsite.controls", p)
         return values, {k: np.full(len(c), "unused") for k in values}, []
     plant = _merge(tech, ref.wide("onsite", _ONSITE))
     ids = ref.table("onsite").drop_duplicates("id").set_index("id")
@@ -328,11 +335,14 @@ def _onsite(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[dict[str
     values = {"onsite_heat_rate": plant["heat_rate"].to_numpy(dtype=float),
               "onsite_water_intensity": plant["water_consumption"].to_numpy(dtype=float),
               **{f"onsite_{k}": fuel[k].to_numpy(dtype=float) for k, _ in _FUEL}}
+    air, air_comps = _combustion(c, p, tech, ids, used)
     values = {k: np.where(used, np.nan_to_num(v), 0.0) for k, v in values.items()}
     for gas in ("ch4", "n2o"):
         per = {m: ref.gwp(gas.upper(), m).quantity.m_as("kg CO2e/kg") for m in pd.unique(metric[gwp_known | gwp.isna()])}
         values[f"gwp_{gas}"] = metric.map(per).to_numpy(dtype=float, na_value=np.nan)
     origin = {k: np.where(used, "reference", "unused") for k in values}
+    values.update(air)
+    origin.update({k: np.where(used, "reference", "unused") for k in air})
     names = np.asarray("onsite." + tech.fillna("?").astype(str) + ".heat_rate", dtype=object)
     comps = _reference_ranges("onsite_heat_rate", False, "Btu/kWh", used, names, values["onsite_heat_rate"],
                               plant["heat_rate.low"].to_numpy(dtype=float),
@@ -343,7 +353,96 @@ def _onsite(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[dict[str
                                values["onsite_upstream_ch4_per_heat"],
                                fuel["upstream_ch4_per_heat.low"].to_numpy(dtype=float),
                                fuel["upstream_ch4_per_heat.high"].to_numpy(dtype=float), "fuels.csv")
+    return values, origin, comps + air_comps
+
+
+def _combustion(c: pd.DataFrame, p: ProblemTable, tech: pd.Series, ids: pd.DataFrame, used: np.ndarray
+                ) -> tuple[dict[str, np.ndarray], list[Component]]:
+    """Pollutants per unit of heat input of each cluster's on-site plant, at its NOx control level
+    (``supply.onsite.controls``, default the technology's ``default_controls``): the control's own row
+    of combustion.csv for NOx and CO, the prime mover's row for the rest."""
+    given = _obj(c, "supply.onsite.controls")
+    known = _check_ids(given, ref.control_ids(), "NOx control", "supply.onsite.controls", p)
+    controls = given.where(given.notna(), tech.map(ids["default_controls"])).where(known | given.isna(), None)
+    mover = tech.map(ids["prime_mover"])
+    table = ref.wide("combustion", _COMBUSTION)
+    specific = _merge(mover + "/" + controls, table)
+    general = _merge(mover, table)
+    values, comps = {}, []
+    names = np.asarray("combustion." + (mover + "/" + controls).fillna("?").astype(str), dtype=object)
+    for param, unit in _COMBUSTION:
+        v = specific[param].fillna(general[param]).to_numpy(dtype=float)
+        lacking = used & np.isnan(v) & controls.notna().to_numpy()
+        p.add(lacking, "supply.onsite.controls", _got(controls, f"no {param} for this prime mover and NOx control in "
+                                                                f"combustion.csv; choose another control"))
+        values[f"onsite_{param}"] = np.where(used, np.nan_to_num(v), 0.0)
+        comps += _reference_ranges(f"onsite_{param}", False, unit, used, names + f".{param}", v,
+                                   specific[f"{param}.low"].to_numpy(dtype=float),
+                                   specific[f"{param}.high"].to_numpy(dtype=float), "combustion.csv")
+    return values, comps
+
+
+def _air(t: InputTable, p: ProblemTable, needs_grid: np.ndarray, onsite_used: np.ndarray
+         ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list[Component]]:
+    """Grid output emission rates of NOx and SO2 of the named grid (grids.csv; NaN, origin ``missing``, where it
+    publishes none or the grid is given by its intensity or mix alone), and the health-damage factors of the
+    on-site plant and of the grid's plants (health.csv, in the dollar year of cpi.csv)."""
+    c = t.clusters
+    grid = _obj(c, "supply.grid")
+    data = _merge(grid, ref.wide("grids", _GRID_AIR))
+    values, origin = {}, {}
+    for param, _ in _GRID_AIR:
+        rate = data[param].to_numpy(dtype=float)
+        values[f"grid_{param}"] = np.where(needs_grid, rate, 0.0)
+        origin[f"grid_{param}"] = np.where(needs_grid, np.where(np.isnan(rate), "missing", "reference"), "unused")
+    sets = health_sets(t, p)
+    table = ref.wide("health", _HEALTH)
+    comps = []
+    for where, used in (("onsite", onsite_used), ("grid", needs_grid)):
+        chosen = sets[where]
+        data = _merge(chosen, table)
+        money = _merge(chosen, _health_money())["to_dollar_year"].to_numpy(dtype=float)
+        names = np.asarray("health." + chosen.fillna("?").astype(str), dtype=object)
+        for param, unit in _HEALTH:
+            target = f"{param.replace('_per_', '_')}_{where}"
+            scale = money if param.startswith("damage") else 1.0
+            v = data[param].to_numpy(dtype=float) * scale
+            values[target] = np.where(used, v, 0.0)
+            origin[target] = np.where(used, np.where(np.isnan(v), "missing", "reference"), "unused")
+            comps += _reference_ranges(target, False, unit, used, names + f".{param}", v,
+                                       data[f"{param}.low"].to_numpy(dtype=float) * scale,
+                                       data[f"{param}.high"].to_numpy(dtype=float) * scale, "health.csv")
     return values, origin, comps
+
+
+@cache
+def _health_money() -> pd.DataFrame:
+    """Per health-factor set, the CPI ratio that takes its dollar year to the dollar year of cpi.csv."""
+    h = ref.table("health").drop_duplicates("id").set_index("id")
+    target = ref.cpi(ref.dollar_year()).quantity.m_as("")
+    ratio = [target / ref.cpi(int(y)).quantity.m_as("") if pd.notna(y) else np.nan for y in h["dollar_year"]]
+    return pd.DataFrame({"to_dollar_year": ratio}, index=h.index)
+
+
+def health_sets(t: InputTable, p: ProblemTable | None = None) -> dict[str, pd.Series]:
+    """The health-factor set of each cluster, on site and for the grid: the one given (``health.onsite``,
+    ``health.grid``), else the set whose ``default_region`` is the grid's country (the grid id's prefix: ``us``
+    for ``us-srtv``); None where neither exists."""
+    c = t.clusters
+    grid = _obj(c, "supply.grid")
+    h = ref.table("health").drop_duplicates("id")
+    by_region = dict(zip(h["default_region"].dropna().astype(str), h.loc[h["default_region"].notna(), "id"],
+                         strict=True))
+    region = grid.map(lambda g: str(g).split("-")[0] if isinstance(g, str) else None)
+    default = region.map(by_region)
+    out = {}
+    for where in ("onsite", "grid"):
+        given = _obj(c, f"health.{where}")
+        if p is not None:
+            _check_ids(given, ref.ids("health"), "health-factor set", f"health.{where}", p)
+        known = given.isin(ref.ids("health"))
+        out[where] = given.where(known, default).where(known | given.isna(), None)
+    return out
 
 
 def _defaults(t: InputTable, p: ProblemTable) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
@@ -431,6 +530,7 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
     onsite, onsite_origin, onsite_comps = _onsite(table, p, share)
     dflt, dflt_origin, dflt_comps = _defaults(table, p)
     market, market_origin = _market(table, p, grid["grid_intensity"], needs_grid)
+    air, air_origin, air_comps = _air(table, p, needs_grid, np.nan_to_num(share) > 0)
 
     def q(values: np.ndarray, unit: str) -> pint.Quantity:
         return Q_(np.asarray(values, dtype=float), unit)
@@ -443,7 +543,10 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
         onsite_co2_per_heat=q(onsite["onsite_co2_per_heat"], "kg CO2e/MMBtu"),
         onsite_ch4_per_heat=q(onsite["onsite_ch4_per_heat"], "g/MMBtu"),
         onsite_n2o_per_heat=q(onsite["onsite_n2o_per_heat"], "g/MMBtu"),
-        onsite_nox_per_heat=q(onsite["onsite_nox_per_heat"], "g/MMBtu"),
+        **{f"onsite_{k}": q(onsite[f"onsite_{k}"], unit) for k, unit in _COMBUSTION},
+        **{f"grid_{k}": q(air[f"grid_{k}"], unit) for k, unit in _GRID_AIR},
+        **{f"{k.replace('_per_', '_')}_{w}": q(air[f"{k.replace('_per_', '_')}_{w}"], unit) for k, unit in _HEALTH
+           for w in ("onsite", "grid")},
         onsite_upstream_ch4_per_heat=q(onsite["onsite_upstream_ch4_per_heat"], "kg/MMBtu"),
         onsite_water_intensity=q(onsite["onsite_water_intensity"], "L/kWh"),
         gwp_ch4=q(onsite["gwp_ch4"], "kg CO2e/kg"), gwp_n2o=q(onsite["gwp_n2o"], "kg CO2e/kg"),
@@ -457,8 +560,8 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
         accelerator_hours=q(_num(g, "accelerator_hours"), "h"), full_power=q(acc["full_power"], "W"),
         idle_power=q(acc["idle_power"], "W"), host_power=q(acc["host_power"], "W"), embodied=q(acc["embodied"], "kg CO2e"),
     )
-    components = tuple(_user_ranges(table) + acc_comps + grid_comps + onsite_comps + dflt_comps)
-    origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin, **market_origin}
+    components = tuple(_user_ranges(table) + acc_comps + grid_comps + onsite_comps + dflt_comps + air_comps)
+    origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin, **market_origin, **air_origin}
     return Resolution(table, sa, ga, components, origin, p)
 
 
@@ -517,7 +620,9 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
         metric = row.get("gwp_metric") or DEFAULT_GWP_METRIC
         out += [plant["heat_rate"], fuel["co2_per_heat"], fuel["ch4_per_heat"], fuel["n2o_per_heat"],
                 ref.gwp("CH4", metric), ref.gwp("N2O", metric), water]
-        out += [fuel[k] for k in ("nox_per_heat", "upstream_ch4_per_heat") if k in fuel]
+        out.append(fuel["upstream_ch4_per_heat"])
+        out += _combustion_factors(row, str(ids.loc[tech, "prime_mover"]), str(ids.loc[tech, "default_controls"]),
+                                   cited, file)
         out.append(_input_factor("supply.onsite.share", float(share), "", cited, file))
     if res.sa.ppa_share.magnitude[i] > 0:
         out.append(_input_factor("supply.ppa.share", float(res.sa.ppa_share.magnitude[i]), "", cited, file))
@@ -526,6 +631,17 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
                                      cited, file))
         else:
             out.append(ref.default("ppa_intensity"))
+    if res.origin["grid_nox_rate"][i] != "unused":
+        for param in ("nox_rate", "so2_rate"):
+            if res.origin[f"grid_{param}"][i] == "reference":
+                out.append(ref.factor_by_name(f"grid.{grid}.{param}"))
+            else:
+                out.append(ref.Factor(
+                    name=f"grid.{param}", quantity=Q_(np.nan, "lb/MWh"), file="grids.csv", status="missing",
+                    source=f"no published {param.split('_')[0].upper()} output rate for this grid (given by "
+                    f"{'its id' if grid else 'its intensity or generation mix'}): "
+                    f"{param.split('_')[0]}_grid and the grid part of the health damages are not reported"))
+    out += _health_factors(res, i)
     code = res.origin["residual_intensity"][i]
     if code == "supplier":
         out.append(ref.factor_by_name(f"grid.{row['supply.supplier']}.co2e_intensity"))
@@ -537,6 +653,53 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
             "Scope 2 Guidance 2015, section 6.11, ranks supplier rates and then a residual mix first", file="method",
             status="assumed"))
     return out
+
+
+def _combustion_factors(row: pd.Series, mover: str, default_controls: str, cited: dict[str, str], file: str
+                        ) -> list[ref.Factor]:
+    given = row.get("supply.onsite.controls")
+    if isinstance(given, str):
+        controls = _input_factor_text("supply.onsite.controls", given, cited, file)
+    else:
+        given = default_controls
+        controls = ref.Factor(name="supply.onsite.controls", quantity=Q_(np.nan, ""), file="onsite.csv",
+                              status="assumed", source=f"default for this technology: {given} (no NOx control "
+                              "stated; give supply.onsite.controls)", note=given)
+    specific = ref.factors("combustion", "prime mover and NOx control", f"{mover}/{given}")
+    general = ref.factors("combustion", "prime mover", mover)
+    return [controls, *[specific.get(k) or general[k] for k, _ in _COMBUSTION]]
+
+
+def _health_factors(res: Resolution, i: int) -> list[ref.Factor]:
+    """The health-damage factors cluster ``i`` used (or why there are none), and the CPI that converts them."""
+    sets = health_sets(res.table)
+    out: list[ref.Factor] = []
+    years = set()
+    for where, label in (("onsite", "on-site combustion"), ("grid", "the grid's plants")):
+        if res.origin[f"damage_nox_{where}"][i] == "unused":
+            continue
+        chosen = sets[where].iloc[i]
+        if not isinstance(chosen, str):
+            out.append(ref.Factor(
+                name=f"health.{where}", quantity=Q_(np.nan, "USD/t"), file="health.csv", status="missing",
+                source=f"no health-damage factors for {label} at this location (no set for the grid's country in "
+                f"health.csv; give health.{where}): health damages and premature deaths are not reported"))
+            continue
+        facts = ref.factors("health", "health-factor set", chosen)
+        out += [facts[k] for k, _ in _HEALTH if k in facts]
+        if not any(k.startswith("deaths") for k in facts):
+            out.append(ref.Factor(
+                name=f"health.{chosen}.deaths", quantity=Q_(np.nan, "1/t"), file="health.csv", status="missing",
+                source=f"this set publishes no deaths per tonne ({label}): premature deaths are not reported"))
+        years.add(str(ref.table("health").set_index("id").loc[[chosen], "dollar_year"].iloc[0]))
+    if years:
+        out += [ref.cpi(y) for y in sorted(years | {ref.dollar_year()})]
+    return out
+
+
+def _input_factor_text(name: str, value: str, cited: dict[str, str], file: str) -> ref.Factor:
+    return ref.Factor(name=name, quantity=Q_(np.nan, ""), source=cited.get(name, "scenario input"), file=file,
+                      status="input", note=value)
 
 
 def assumptions(res: Resolution, i: int) -> list[ref.Factor]:

@@ -16,6 +16,7 @@ import pint
 from pipeline import reference as ref
 from pipeline.distributions import Dist, UncertainInput
 from pipeline.metrics import METRIC_BY_NAME, METRICS, MetricSpec
+from pipeline.units import unit_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,9 +82,11 @@ class ClaimCheck:
     note: str
     ratio: float | None  # claimed / modelled
     tolerance: float
-    verdict: str  # "consistent", "within modelled range", "above model", "below model", "not modelled"
+    verdict: str  # "consistent", "within modelled range", "above model", "below model", "not modelled";
+    # for a limit: "under the limit", "may exceed the limit", "over the limit"
     low: pint.Quantity | None = None  # P5 of the modelled value, with draws
     high: pint.Quantity | None = None  # P95
+    kind: str = "estimate"  # "estimate" (someone's figure for the same quantity) or "limit" (a cap)
 
     def record(self) -> dict[str, Any]:
         unit = METRIC_BY_NAME[self.metric].unit if self.metric in METRIC_BY_NAME else f"{self.claimed.units:~D}"
@@ -97,6 +100,8 @@ class ClaimCheck:
             "modelled_low": None if self.low is None else float(self.low.m_as(unit)),
             "modelled_high": None if self.high is None else float(self.high.m_as(unit)),
             "verdict": self.verdict,
+            "kind": self.kind,
+            "claimed_as": f"{self.claimed.magnitude:g} {unit_text(self.claimed.units)}".strip(),
             "source": self.source,
             **({"note": self.note} if self.note else {}),
         }
@@ -121,6 +126,30 @@ def check_claim(claimed: pint.Quantity, modelled: pint.Quantity | None, toleranc
     if ratio < 1 - tolerance:
         return ratio, "below model"
     return ratio, "consistent"
+
+
+def check_limit(limit: pint.Quantity, modelled: pint.Quantity | None, low: pint.Quantity | None,
+                high: pint.Quantity | None) -> str:
+    """Verdict of a modelled quantity against a cap it must stay under (e.g. a permit's annual limit).
+
+    ``low``/``high`` are the modelled P5/P95 (the central value twice without draws): under the cap when even
+    the P95 is, over it when even the P5 is above, else it may exceed it.
+
+    >>> from pipeline.units import Q_
+    >>> check_limit(Q_(87, "short_ton"), Q_(40, "t"), Q_(30, "t"), Q_(55, "t"))
+    'under the limit'
+    >>> check_limit(Q_(87, "short_ton"), Q_(1600, "t"), Q_(1200, "t"), Q_(2100, "t"))
+    'over the limit'
+    >>> check_limit(Q_(87, "short_ton"), Q_(70, "t"), Q_(50, "t"), Q_(100, "t"))
+    'may exceed the limit'
+    """
+    if modelled is None or low is None or high is None:
+        return "not modelled"
+    if high <= limit:
+        return "under the limit"
+    if low > limit:
+        return "over the limit"
+    return "may exceed the limit"
 
 
 @dataclass(frozen=True)
@@ -205,10 +234,14 @@ class Results:
             modelled = self.metric(c.metric, i) if c.metric in self.metrics else None
             ratio, verdict = check_claim(c.value, modelled, tol)
             lo, hi = self.metric(c.metric, i, "low"), self.metric(c.metric, i, "high")
-            if self.draws and modelled is not None and lo is not None and hi is not None and lo != hi:
+            ranged = self.draws and modelled is not None and lo is not None and hi is not None and lo != hi
+            kind = getattr(c, "kind", "estimate")
+            if kind == "limit":
+                verdict = check_limit(c.value, modelled, lo if ranged else modelled, hi if ranged else modelled)
+            elif ranged:
                 verdict = ("above model" if c.value > hi else "below model" if c.value < lo
                            else "within modelled range")
-            out.append(ClaimCheck(c.metric, c.value, modelled, c.source, c.note, ratio, tol, verdict, lo, hi))
+            out.append(ClaimCheck(c.metric, c.value, modelled, c.source, c.note, ratio, tol, verdict, lo, hi, kind))
         return out
 
     def scenario_dict(self, i: int) -> dict[str, Any]:

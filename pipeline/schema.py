@@ -113,7 +113,8 @@ def _scalar(f: fl.Field) -> Any:
         return Annotated[pint.Quantity, PlainValidator(_quantity_parser(f)), PlainSerializer(quantity_text),
                          WithJsonSchema(schema)]
     if f.kind == "id":
-        ids = {"gwp": ref.gwp_metrics, "suppliers": ref.supplier_ids}.get(f.table, lambda: ref.ids(f.table))()
+        special = {"gwp": ref.gwp_metrics, "suppliers": ref.supplier_ids, "controls": ref.control_ids}
+        ids = special.get(f.table, lambda: ref.ids(f.table))()
         schema.update(type="string", enum=ids)
         return Annotated[str, WithJsonSchema(schema)]
     schema.update(type="string", minLength=1 if f.required else 0, **({"maxLength": f.max_length} if f.max_length
@@ -223,6 +224,7 @@ class Onsite(Strict):
 
     technology: Annotated[Any, Spec("supply.onsite.technology", optional=True)] = None
     share: Annotated[Any, Spec("supply.onsite.share", optional=True)] = None
+    controls: Annotated[Any, Spec("supply.onsite.controls", optional=True)] = None
 
 
 class Ppa(Strict):
@@ -250,6 +252,13 @@ Mix = Annotated[tuple[tuple[str, float], ...], PlainValidator(_mix),
                 WithJsonSchema({"type": "object", "description": fl.field("supply.mix").description,
                                 "propertyNames": {"enum": ref.ids("technologies")},
                                 "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}})]
+
+
+class Health(Strict):
+    """Which health-damage factors to use (``health``)."""
+
+    onsite: Annotated[Any, Spec("health.onsite", optional=True)] = None
+    grid: Annotated[Any, Spec("health.grid", optional=True)] = None
 
 
 class Supply(Strict):
@@ -293,10 +302,15 @@ class Figure(Strict):
 
 
 class Claim(Figure):
-    """A published figure to check the model against (``claims[i]``)."""
+    """A published figure to check the model against (``claims[i]``).
+
+    ``kind: estimate`` (the default) is someone's estimate of the same quantity; ``kind: limit`` is a cap
+    the quantity must stay under (a permit limit), checked against the modelled range.
+    """
 
     source: Citation
     note: Citation = ""
+    kind: Literal["estimate", "limit"] = "estimate"
 
 
 class Overrides(Strict):
@@ -310,6 +324,7 @@ class Overrides(Strict):
     lifetime: Annotated[Any, Spec("lifetime", optional=True)] = None
     gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
     supply: Supply | None = None
+    health: Health | None = None
     fleet: list[FleetGroup] | None = None
     sources: dict[str, Citation] = {}
 
@@ -373,6 +388,8 @@ def _keys_at(path: list[str | int]) -> list[str]:
             continue
         if part in ("supply",):
             model = Supply
+        elif part == "health" and model in (Scenario, Variant):
+            model = Health
         elif part == "onsite" and model is Supply:
             model = Onsite
         elif part == "ppa" and model is Supply:

@@ -37,6 +37,7 @@ DIMENSIONS: dict[str, pint.util.UnitsContainer] = {
     "carbon_mass": (ureg.kg * ureg.CO2e).dimensionality,
     "mass": ureg.kg.dimensionality,
     "energy_rate": (ureg.MWh / ureg.day).dimensionality,
+    "money": ureg.USD.dimensionality,
     "dimensionless": ureg.dimensionless.dimensionality,
 }
 
@@ -150,8 +151,9 @@ EXAMPLES = {
     "water_intensity": "1.0 L/kWh",
     "carbon_intensity": "429 g CO2e/kWh",
     "carbon_mass": "164 kg CO2e",
-    "mass": "87 t",
+    "mass": "87 short_ton",
     "energy_rate": "3600 MWh/day",
+    "money": "20e6 USD",
     "dimensionless": "0.8",
 }
 _PER_ENERGY_MASS = (ureg.g / ureg.kWh).dimensionality
@@ -178,7 +180,8 @@ def _name_of(dim: pint.util.UnitsContainer) -> str:
     return f"quantity of dimension {dim}"
 
 
-_UNIT_WORDS = {"l": "L", "a": "year", "d": "day", "h": "h", "gal": "US gal", "US_liquid_gallon": "US gal", "metric_ton": "t"}
+_UNIT_WORDS = {"l": "L", "a": "year", "d": "day", "h": "h", "gal": "US gal", "US_liquid_gallon": "US gal", "metric_ton": "t",
+               "ton": "short ton"}  # pint abbreviates the short ton (2,000 lb) as 'ton': spell it out
 
 
 def unit_text(units: Any) -> str:
@@ -186,11 +189,15 @@ def unit_text(units: Any) -> str:
 
     >>> unit_text(ureg.Quantity(1, "kg CO2e / MWh").units), unit_text(ureg.year), unit_text(ureg.dimensionless)
     ('kg CO2e / MWh', 'year', '')
+    >>> unit_text(ureg.Unit("USD / short_ton")), unit_text(ureg.Unit("kg CO2e / kg"))
+    ('USD / short ton', 'kg CO2e / kg')
     """
     u = ureg.Unit(units) if isinstance(units, str) else units
     if u.dimensionless and str(u) in ("dimensionless", ""):
         return ""
     text = f"{u:~D}"
+    if text == "CO2e":  # a GWP: kg CO2e per kg of the gas (pint cancels the kilograms)
+        return "kg CO2e / kg"
     co2e = "CO2e * " in text or text.startswith("CO2e")
     text = text.replace("CO2e * ", "").replace(" * CO2e", "")
     words = [_UNIT_WORDS.get(w, w) for w in text.split(" ")]

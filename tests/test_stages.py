@@ -1,9 +1,10 @@
 """Stage values against hand-derived numbers (the arithmetic is in each test)."""
 
 import numpy as np
+import pint
 import pytest
 
-from pipeline.stages import carbon, energy, power, water
+from pipeline.stages import air, carbon, energy, power, water
 from pipeline.stages.aggregate import scenario_total
 from pipeline.stages.mix import mix_intensity
 from pipeline.units import Q_
@@ -57,9 +58,26 @@ def test_combustion_intensity_from_heat_rate():
     ci = carbon.combustion_intensity(Q_(10500, "Btu/kWh"), Q_(53.06, "kg CO2e/MMBtu"), Q_(1.0, "g/MMBtu"),
                                      Q_(0.1, "g/MMBtu"), Q_(28, "kg CO2e/kg"), Q_(265, "kg CO2e/kg"))
     assert ci.m_as("g CO2e/kWh") == pytest.approx(0.0105 * (53060 + 54.5), rel=1e-9)
-    # NOx: 0.0105 MMBtu/kWh * 0.32 lb/MMBtu * 453.59237 g/lb = 1.5240 g/kWh
-    nox = carbon.pollutant_per_energy(Q_(10500, "Btu/kWh"), Q_(0.32, "lb/MMBtu"))
-    assert nox.m_as("g/kWh") == pytest.approx(0.0105 * 0.32 * 453.59237)
+    # NOx: 0.0105 MMBtu/kWh * 0.32 lb/MMBtu * 453.59237 g/lb = 1.5240 g/kWh, so 1.5240 t per GWh
+    nox = air.pollutant_from_fuel(Q_(1, "GWh"), Q_(10500, "Btu/kWh"), Q_(0.32, "lb/MMBtu"))
+    assert nox.m_as("t") == pytest.approx(0.0105 * 0.32 * 453.59237)
+
+
+def test_air_pollutants_and_health_damages_by_hand():
+    # grid: 1,000 MWh at SRTV's 0.384 lb NOx/MWh = 384 lb = 0.17418 t
+    assert air.pollutant_from_grid(Q_(1000, "MWh"), Q_(0.384, "lb/MWh")).m_as("t") == pytest.approx(
+        384 * 0.45359237 / 1000)
+    # damages: 10 short tons of NOx at 6,000 USD/short ton + 1 short ton of SO2 at 40,000 + 2 of PM2.5 at 140,000
+    # = 60,000 + 40,000 + 280,000 = 380,000 USD (tonnes given as short tons x 0.90718474)
+    st = 0.90718474
+    d = air.health_damages(Q_(10 * st, "t"), Q_(1 * st, "t"), Q_(2 * st, "t"), Q_(6000, "USD/short_ton"),
+                           Q_(40000, "USD/short_ton"), Q_(140000, "USD/short_ton"))
+    assert d.m_as("USD") == pytest.approx(380_000)
+    deaths = air.premature_deaths(Q_(100, "t"), Q_(10, "t"), Q_(1, "t"), Q_(0.001, "1/t"), Q_(0.01, "1/t"),
+                                  Q_(0.1, "1/t"))
+    assert deaths.m_as("") == pytest.approx(0.1 + 0.1 + 0.1)
+    with pytest.raises(pint.DimensionalityError):  # money is its own dimension: never mixed with mass
+        air.health_damages(Q_(1, "t"), Q_(1, "t"), Q_(1, "t"), Q_(1, "kg/t"), Q_(1, "USD/t"), Q_(1, "USD/t"))
 
 
 def test_embodied_amortised_over_lifetime():

@@ -21,9 +21,14 @@ DIMS = {
     ("technologies", "water_consumption"): ureg.L / ureg.kWh,
     ("onsite", "heat_rate"): ureg.dimensionless, ("onsite", "water_consumption"): ureg.L / ureg.kWh,
     ("fuels", "co2_per_heat"): ureg.kg * ureg.CO2e / ureg.MMBtu, ("fuels", "ch4_per_heat"): ureg.g / ureg.MMBtu,
-    ("fuels", "n2o_per_heat"): ureg.g / ureg.MMBtu, ("fuels", "nox_per_heat"): ureg.g / ureg.MMBtu,
+    ("fuels", "n2o_per_heat"): ureg.g / ureg.MMBtu,
     ("fuels", "upstream_ch4_per_heat"): ureg.g / ureg.MMBtu,
     ("cooling", "wue"): ureg.L / ureg.kWh, ("cooling", "pue"): ureg.dimensionless,
+    ("grids", "nox_rate"): ureg.g / ureg.kWh, ("grids", "so2_rate"): ureg.g / ureg.kWh,
+    **{("combustion", f"{k}_per_heat"): ureg.g / ureg.MMBtu for k in ("nox", "co", "voc", "pm25", "so2", "hcho")},
+    **{("health", f"damage_per_{k}"): ureg.USD / ureg.t for k in ("nox", "so2", "pm25")},
+    **{("health", f"deaths_per_{k}"): 1 / ureg.t for k in ("nox", "so2", "pm25")},
+    ("cpi", "cpi_2010"): ureg.dimensionless,
 }
 
 
@@ -41,7 +46,7 @@ def test_data_units_have_expected_dimension(unit, value, expected):
 
 
 def test_every_data_parameter_is_covered():
-    for table in ("accelerators", "grids", "technologies", "onsite", "fuels", "cooling"):
+    for table in ("accelerators", "grids", "technologies", "onsite", "fuels", "cooling", "combustion", "health"):
         params = set(pd.read_csv(DATA / f"{table}.csv")["parameter"])
         assert params <= {p for (t, p) in DIMS if t == table}, f"{table}.csv has a parameter with no expected dimension"
 

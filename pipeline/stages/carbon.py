@@ -38,12 +38,6 @@ def combustion_intensity(
     return (heat_rate * per_heat).to("g CO2e / kWh")
 
 
-@ureg.check("[energy] / [energy]", "[mass] / [energy]")
-def pollutant_per_energy(heat_rate: pint.Quantity, pollutant_per_heat: pint.Quantity) -> pint.Quantity:
-    """Mass of a pollutant (e.g. NOx) per kWh generated [g/kWh]."""
-    return (heat_rate * pollutant_per_heat).to("g / kWh")
-
-
 @ureg.check("[energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]")
 def co2e_from_energy(energy: pint.Quantity, intensity: pint.Quantity) -> pint.Quantity:
     """CO2e of ``energy`` at an emission ``intensity`` [t CO2e]."""
@@ -129,8 +123,3 @@ def co2e_upstream_fuel(energy: pint.Quantity, heat_rate: pint.Quantity, upstream
     """
     return (energy * heat_rate * upstream_ch4_per_heat * gwp_ch4).to("t CO2e")
 
-
-@ureg.check("[energy]", "[mass] / [energy]")
-def pollutant_mass(energy: pint.Quantity, pollutant_per_energy: pint.Quantity) -> pint.Quantity:
-    """Mass of a pollutant emitted generating ``energy`` [t]."""
-    return (energy * pollutant_per_energy).to("t")
