@@ -363,8 +363,9 @@ def _combustion(c: pd.DataFrame, p: ProblemTable, tech: pd.Series, ids: pd.DataF
     of combustion.csv for NOx and CO, the prime mover's row for the rest."""
     given = _obj(c, "supply.onsite.controls")
     known = _check_ids(given, ref.control_ids(), "NOx control", "supply.onsite.controls", p)
-    controls = given.where(given.notna(), tech.map(ids["default_controls"])).where(known | given.isna(), None)
-    mover = tech.map(ids["prime_mover"])
+    default = tech.map(ids["default_controls"]).astype(object)
+    controls = given.astype(object).where(given.notna(), default).where(known | given.isna(), None)
+    mover = tech.map(ids["prime_mover"]).astype(object)
     table = ref.wide("combustion", _COMBUSTION)
     specific = _merge(mover + "/" + controls, table)
     general = _merge(mover, table)
