@@ -20,7 +20,8 @@ __all__ = ["COMPARED", "Comparison", "Variant"]
 
 #: Metrics compared in reports (all metrics are in the JSON and CSV).
 COMPARED = ("facility_power", "facility_power_peak", "energy", "grid_energy", "onsite_energy", "water_onsite",
-            "water_offsite", "water_total", "co2e_location_based", "co2e_market_based", "co2e_onsite")
+            "water_offsite", "water_total", "co2e_location_based", "co2e_market_based", "co2e_onsite", "nox_onsite",
+            "nox_grid", "health_damages", "premature_deaths")
 
 
 @dataclass(frozen=True)

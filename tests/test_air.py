@@ -138,3 +138,36 @@ def test_permit_caps_are_short_tons_and_checked_as_limits(request):
     # the SCR estimate sits under the NOx cap; the verdict follows the modelled P95 against the cap
     assert nox.verdict == ("under the limit" if nox.high <= nox.claimed else "may exceed the limit")
     assert nox.high.m_as("t") < 87 * SHORT_TON_T
+
+
+def test_report_model_has_an_air_section_and_plain_cap_sentences(request):
+    from pipeline.report.model import report_context
+
+    r = compute(request.config.rootpath / "inputs/colossus-phase2.yaml", draws=500)
+    ctx = report_context(r)
+    air = ctx["air"]
+    assert air["show"] and air["controls"] == "scr" and not air["controls_assumed"]
+    assert {p["metric"] for p in air["pollutants"]} == {"nox_onsite", "co_onsite", "voc_onsite", "pm25_onsite",
+                                                         "so2_onsite", "hcho_onsite", "nox_grid", "so2_grid"}
+    assert any(h["metric"] == "health_damages" for h in ctx["headline"])  # the page-1 card
+    nox = next(c for c in ctx["claims"] if c["metric"].startswith("NOx"))
+    assert nox["sentence"].startswith("Cap: NOx 87 short tons (78.9 t) a year.")
+    assert "87 t" not in nox["claimed"] and "short tons" in nox["claimed"]
+
+
+def test_report_model_has_no_air_section_without_combustion_or_grid_rates():
+    from pipeline.report.model import report_context
+
+    r = _run(supply={"grid_intensity": "400 g CO2e/kWh", "grid_water_intensity": "1 L/kWh"})
+    assert not report_context(r)["air"]["show"]
+
+
+def test_comparison_ranks_variants_by_health_damages(request):
+    from pipeline.compare import compare
+    from pipeline.report.compare_model import comparison_context
+
+    ctx = comparison_context(compare(request.config.rootpath / "inputs/colossus-variants.yaml", draws=0))
+    names = [r["name"] for r in ctx["health_rank"]]
+    # uncontrolled turbines do more harm than the same turbines with SCR (43x less NOx, same PM2.5 and SO2)
+    assert names.index("Gas turbines with SCR") < names.index("Gas turbines only")
+    assert any(c.id == "cmp-health" for c in ctx["charts"])

@@ -9,7 +9,7 @@ from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.comparison import COMPARED, Comparison
 from pipeline.report import charts
-from pipeline.report.filters import fmt_quantity
+from pipeline.report.filters import fmt_money, fmt_quantity
 from pipeline.report.model import GLOSSARY, METHOD, Chart, assumption_rows
 from pipeline.results import METRIC_BY_NAME, Which
 
@@ -59,7 +59,23 @@ def comparison_charts(c: Comparison) -> list[Chart]:
          ("On-site generation", "onsite", [_v(c, "onsite_energy", k, "GWh") for k in ks])], "GWh",
         height=0.9 + 0.45 * len(labels)),
         "Where each variant's facility energy comes from."))
+    if any(c.value("health_damages", k) is not None for k in ks):
+        out.append(Chart("cmp-health", "Health damages by supply scenario", charts.grouped_bars(
+            "cmp-health", "Health damages by supply scenario", labels,
+            [series("health_damages_onsite", "USD", "On-site combustion", "onsite", 1e-6),
+             series("health_damages_grid", "USD", "Grid power plants", "grid", 1e-6)],
+            f"million {ref.dollar_year()} US dollars"),
+            "Health damages of the NOx, SO2 and PM2.5 each variant emits, on site and at the grid's plants; error "
+            "bars span P5 to P95."))
     return out
+
+
+def health_ranking(c: Comparison) -> list[dict[str, str]]:
+    """The variants from the lowest to the highest health damages (P50), where they are modelled."""
+    year = ref.dollar_year()
+    ranked = [(q, v.name) for k, v in enumerate(c.variants) if (q := c.value("health_damages", k)) is not None]
+    ranked.sort(key=lambda pair: float(pair[0].m_as("USD")))
+    return [{"name": name, "value": fmt_money(q, year)} for q, name in ranked]
 
 
 def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> dict[str, Any]:
@@ -101,4 +117,5 @@ def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> d
         "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
         "editions": sorted(ref.data_editions().items()),
         "n_variants": str(len(c.variants)),
+        "health_rank": health_ranking(c),
     }

@@ -15,6 +15,7 @@ UNIT_LABELS = {
     "m ** 3": "m³", "m ** 3 / day": "m³/day", "L": "L", "L / day": "L/day",
     "US_liquid_gallon": "US gal", "US_liquid_gallon / day": "US gal/day",
     "t CO2e": "t CO2e", "t": "t", "g CO2e / kWh": "g CO2e/kWh", "L / kWh": "L/kWh",
+    "short_ton": "short tons", "USD": "US dollars",
 }
 
 
@@ -45,6 +46,22 @@ def fmt_quantity(q: pint.Quantity | None, unit: str, digits: int = 4) -> str:
     if q is None:
         return "–"
     return f"{fmt_number(float(q.m_as(unit)), digits)} {UNIT_LABELS.get(unit, unit)}"
+
+
+def fmt_money(q: pint.Quantity | None, dollar_year: str) -> str:
+    """Money in plain words, scaled: ``"$18.7 million (2023 dollars)"``.
+
+    >>> from pipeline.units import Q_
+    >>> fmt_money(Q_(18_748_537, "USD"), "2023"), fmt_money(Q_(2.5e9, "USD"), "2023"), fmt_money(Q_(950, "USD"), "2023")
+    ('$18.7 million (2023 dollars)', '$2.5 billion (2023 dollars)', '$950 (2023 dollars)')
+    """
+    if q is None:
+        return "–"
+    x = float(q.m_as("USD"))
+    for scale, word in ((1e9, " billion"), (1e6, " million"), (1e3, " thousand")):
+        if abs(x) >= scale:
+            return f"${x / scale:.3g}{word} ({dollar_year} dollars)"
+    return f"${x:,.0f} ({dollar_year} dollars)"
 
 
 def fmt_percent(x: float | None) -> str:

@@ -17,7 +17,7 @@ import pint
 from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.report import charts
-from pipeline.report.filters import fmt_number, fmt_percent, fmt_quantity, fmt_ratio
+from pipeline.report.filters import fmt_money, fmt_number, fmt_percent, fmt_quantity, fmt_ratio
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
 from pipeline.units import unit_text, ureg
 
@@ -122,6 +122,9 @@ def _range(result: Results, name: str, i: int, unit: str) -> str:
     lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
     if not result.draws or lo is None or hi is None or lo == hi:
         return ""
+    if unit == "USD":
+        year = f" ({ref.dollar_year()} dollars)"
+        return f"P5–P95 {fmt_money(lo, ref.dollar_year()).replace(year, '')} – {fmt_money(hi, ref.dollar_year())}"
     return f"P5–P95 {fmt_quantity(lo, unit)} – {fmt_quantity(hi, unit)}"
 
 
@@ -164,11 +167,96 @@ def _headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str,
                  if _val(g("grid_energy"), "MWh") > 0 else "no grid energy",
                  "equivalent": _equivalent(g("co2e_market_based"), "passenger_car",
                                            "as much as {n} passenger cars emit in a year", used)})
+    card = _air_card(result, i)
+    if card:
+        rows.append(card)
     if g("co2e_embodied") is not None:
         rows.append({"metric": "co2e_embodied", "label": "CO2e embodied in hardware", "unit": "t CO2e",
                      "value": fmt_quantity(g("co2e_embodied"), "t CO2e"),
                      "alt": "share of manufacturing emissions for the period", "equivalent": ""})
     return rows
+
+
+_POLLUTANTS = (("nox_onsite", "NOx", "on site"), ("co_onsite", "CO", "on site"), ("voc_onsite", "VOC", "on site"),
+               ("pm25_onsite", "PM2.5", "on site"), ("so2_onsite", "SO2", "on site"),
+               ("hcho_onsite", "Formaldehyde", "on site"), ("nox_grid", "NOx", "grid plants"),
+               ("so2_grid", "SO2", "grid plants"))
+
+
+def _both_tons(q: pint.Quantity) -> str:
+    return f"{fmt_quantity(q, 't', 3)} ({fmt_quantity(q, 'short_ton', 3)})"
+
+
+def air_context(result: Results, i: int) -> dict[str, Any]:
+    """The "Air and health" section: pollutants on site and from the grid, health damages, and where the damage
+    factors come from.  ``show`` is true when on-site combustion or grid pollutants are modelled."""
+    g = lambda name: _m(result, name, i)  # noqa: E731
+    onsite = _val(g("onsite_energy"), "MWh") > 0
+    grid = g("nox_grid") is not None and _val(g("grid_energy"), "MWh") > 0
+    rows = []
+    for name, label, where in _POLLUTANTS:
+        q = g(name)
+        if q is None or (where == "on site" and not onsite) or (where == "grid plants" and not grid):
+            continue
+        lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
+        rows.append({"metric": name, "label": label, "where": where, "value": _both_tons(q),
+                     "range": (f"{fmt_quantity(lo, 't', 3)} – {fmt_quantity(hi, 't', 3)}"
+                               if result.draws and lo is not None and hi is not None and lo != hi else "")})
+    year = ref.dollar_year()
+    health = []
+    for name, label in (("health_damages", "Health damages, total"), ("health_damages_onsite", "on-site combustion"),
+                        ("health_damages_grid", "grid power plants")):
+        q = g(name)
+        if q is None or (name.endswith("onsite") and not onsite) or (name.endswith("grid") and not grid):
+            continue
+        lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
+        health.append({"metric": name, "label": label, "value": fmt_money(q, year),
+                       "range": (f"{fmt_money(lo, year)} – {fmt_money(hi, year)}".replace(f" ({year} dollars)", "", 1)
+                                 if result.draws and lo is not None and hi is not None and lo != hi else "")})
+    deaths = g("premature_deaths")
+    facts = result.assumptions(i)
+    sets = sorted({f.name.split(".")[1] for f in facts if f.name.startswith("health.") and f.status != "missing"})
+    gaps = [f.source for f in facts if f.status == "missing" and (f.name.startswith("health.")
+                                                                     or f.name.startswith("grid.") and "_rate" in f.name)]
+    controls = next((f for f in facts if f.name == "supply.onsite.controls"), None)
+    return {
+        "show": onsite or grid,
+        "pollutants": rows,
+        "health": health,
+        "deaths": "" if deaths is None else fmt_number(float(deaths.m_as("")), 2),
+        "deaths_range": _deaths_range(result, i),
+        "dollar_year": year,
+        "sets": sets,
+        "gaps": gaps,
+        "controls": (controls.note or "") if controls else "",
+        "controls_assumed": bool(controls and controls.status == "assumed"),
+    }
+
+
+def _deaths_range(result: Results, i: int) -> str:
+    lo, hi = result.metric("premature_deaths", i, "low"), result.metric("premature_deaths", i, "high")
+    if not result.draws or lo is None or hi is None:
+        return ""
+    return f"{fmt_number(float(lo.m_as('')), 2)} – {fmt_number(float(hi.m_as('')), 2)}"
+
+
+def _air_card(result: Results, i: int) -> dict[str, str] | None:
+    air = air_context(result, i)
+    if not air["show"]:
+        return None
+    g = lambda name: _m(result, name, i)  # noqa: E731
+    parts = []
+    if g("nox_onsite") is not None and _val(g("onsite_energy"), "MWh") > 0:
+        parts.append(f"NOx on site {fmt_quantity(g('nox_onsite'), 't', 3)} ({air['controls'] or 'controls n/a'})")
+    if g("nox_grid") is not None and _val(g("grid_energy"), "MWh") > 0:
+        parts.append(f"from grid plants {fmt_quantity(g('nox_grid'), 't', 3)}")
+    if air["deaths"]:
+        parts.append(f"about {air['deaths']} premature deaths")
+    total = g("health_damages")
+    return {"metric": "health_damages" if total is not None else "nox_onsite", "label": "Air pollution and health",
+            "unit": "USD" if total is not None else "t",
+            "value": fmt_money(total, air["dollar_year"]) if total is not None else fmt_quantity(g("nox_onsite"), "t"),
+            "alt": "; ".join(parts), "equivalent": ""}
 
 
 def _water_row(result: Results, i: int, where: str, label: str, used: list[ref.Factor]) -> dict[str, str]:
@@ -315,14 +403,32 @@ def group_rows(result: Results, i: int) -> list[dict[str, str]]:
     return rows
 
 
+def _limit_sentence(c: Any) -> str:
+    """A cap and the model's estimate in words a lay reader cannot misread."""
+    what = METRIC_BY_NAME[c.metric].label.split(" from ")[0]
+    unit = unit_text(c.claimed.units)
+    cap = f"{float(c.claimed.magnitude):,g} {unit}{'s' if unit == 'short ton' else ''}"
+    cap += f" ({fmt_quantity(c.claimed, 't', 3)})" if c.claimed.check("[mass]") else ""
+    est = fmt_quantity(c.modelled, "t", 3) if c.modelled is not None else "not modelled"
+    if c.low is not None and c.high is not None and c.low != c.high:
+        est += f", 90 % range {fmt_quantity(c.low, 't', 3)} – {fmt_quantity(c.high, 't', 3)}"
+    verdict = {"under the limit": "below the cap, even at the top of the range",
+               "over the limit": "above the cap, even at the bottom of the range",
+               "may exceed the limit": "the cap falls inside the range, so the plant may exceed it",
+               }.get(c.verdict, c.verdict)
+    return f"Cap: {what} {cap} a year. Model estimate: {est}: {verdict}."
+
+
 def claim_rows(result: Results, i: int) -> list[dict[str, str]]:
     rows = []
     for c in result.claims(i):
         unit = METRIC_BY_NAME[c.metric].unit
-        claimed_unit = f"{c.claimed.units:~D}"
+        claimed_unit = f"{c.claimed.units:~D}".replace("ton", "short_ton") if c.claimed.check("[mass]") and \
+            f"{c.claimed.units:~D}" == "ton" else f"{c.claimed.units:~D}"
         rows.append({
+            "kind": c.kind, "sentence": _limit_sentence(c) if c.kind == "limit" else "",
             "metric": METRIC_BY_NAME[c.metric].label,
-            "claimed": f"{fmt_number(float(c.claimed.magnitude))} {claimed_unit}",
+            "claimed": fmt_quantity(c.claimed, claimed_unit) + (" (limit)" if c.kind == "limit" else ""),
             "modelled": fmt_quantity(c.modelled, claimed_unit) if c.modelled is not None else "not modelled",
             "modelled_canonical": fmt_quantity(c.modelled, unit),
             "range": (f"{fmt_quantity(c.low, claimed_unit)} – {fmt_quantity(c.high, claimed_unit)}"
@@ -378,6 +484,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "charts": build_charts(result, i),
         "groups": group_rows(result, i),
         "claims": claim_rows(result, i),
+        "air": air_context(result, i),
         "results": result_rows(result, i),
         "draws": f"{result.draws:,}" if result.draws else "",
         "seed": result.seed,
