@@ -46,13 +46,50 @@ DEFINITIONS = """\
   came from. The same cluster gives the same numbers whichever way it is written.
 """
 
+AIR = """\
+## Air and health
+
+- **On-site combustion.** Pollutant mass = electricity generated on site × heat rate × emission factor per unit of
+  heat input (`combustion.csv`). Factors are US EPA AP-42 5th ed. §3.1 (Stationary Gas Turbines, April 2000):
+  NOx 0.32 / 0.13 / 0.099 lb/MMBtu uncontrolled / water-steam injection / lean premix (dry low-NOx), CO 0.082 /
+  0.030 / 0.015, VOC 0.0021, PM 0.0066 (all turbine PM counted as PM2.5), SO2 0.0034 (pipeline gas), formaldehyde
+  0.00071. These were read in several agreeing transcriptions, not in the AP-42 PDF (status `secondary`).
+  **SCR** is not an AP-42 row: it is 2 ppmvd NOx at 15 % O2 (range 2-2.5), converted with 40 CFR 60.4400 / Part 75
+  Appendix F (1 ppm = 0.00368 lb/MMBtu for natural gas). SCR does not reduce CO. The control level is
+  `supply.onsite.controls`; without it the technology's default (`onsite.csv`) applies and is printed as an
+  assumption. Check: SELC's letter says 35 turbines at 2 ppm "would emit about 177 tons of NOx per year"; 35 ×
+  15 MW for a year at 10,500 Btu/kWh and our SCR factor gives 178 short tons (`tests/test_air.py`).
+- **Grid.** NOx and SO2 = grid energy × the subregion's eGRID2023 annual output emission rate (EPA's Power
+  Profiler data file). These are averages over all generation; the plants that respond to a new load (marginal,
+  e.g. EPA AVERT) can emit more or less. eGRID has no PM2.5 output rate, so grid PM2.5 is not counted, which
+  understates grid damages. Grids given by an intensity or a mix have no pollutant rate: the metrics are absent
+  and the gap is printed.
+- **Health damages** use damages per tonne emitted (reduced-form models), not dispersion modelling; they are
+  population averages of PM2.5-related harm (mostly premature mortality; ozone is not included).
+  - Default for US grids (`health.csv` `us-egu`): US EPA benefit-per-ton for electricity generating units,
+    emissions year 2016 (2015 dollars, 3 % discount rate, Krewski et al. 2009). EPA publishes these as national
+    averages with no range here and no deaths per ton, so with this set `premature_deaths` is absent (printed).
+  - At the Colossus site (`easiur-memphis-ground`, `easiur-memphis-stack150`): EASIUR (Heo et al. 2016) at the
+    site's 36-km cell, from the grids NREL ships with REopt, at 2024 population and income. The turbines' plume
+    is released near the ground in a populated area, so the ground-level value applies; for grid plants we follow
+    REopt and use the 150 m stack value at the same cell, a proxy (TVA's plants lie across the valley). The range
+    is the lowest and highest of the 3 × 3 cells around the site. Deaths per tonne = damage / EASIUR's value of a
+    statistical life (8.6 million 2010 dollars), since EASIUR values PM2.5 mortality only.
+  - Money is a pint dimension of its own (`USD`), expressed in one dollar year: every factor is converted with the
+    CPI-U (`cpi.csv`) to the latest year listed (2023).
+  - Premature deaths are statistical: the expected number across the exposed population over the period.
+- **Permit caps** are claims of `kind: limit`, given in the permit's unit (short tons for US permits): the verdict
+  is "under the limit" when even the modelled P95 is under the cap, "over the limit" when even the P5 is above,
+  and "may exceed the limit" otherwise.
+"""
+
 OUT_OF_SCOPE = """\
 ## Out of scope (for now)
 
 - Hourly or marginal grid intensity, and weather-driven WUE (the shared hourly data are staged for this).
 - Batteries (e.g. Colossus's Megapacks) as a supply source: they shift energy in time; over a year they add
   their round-trip losses, which are not modelled.
-- Transmission and distribution losses, water withdrawal, other pollutants than NOx, embodied impacts of
+- Transmission and distribution losses, water withdrawal, ozone and dispersion modelling, grid PM2.5, embodied impacts of
   buildings and network equipment, and the upstream CO2 of on-site natural gas (its upstream methane is
   modelled, as co2e_upstream_fuel).
 - Embodied carbon of accelerators with no published figure: the metric is then absent, never zero.
@@ -69,6 +106,10 @@ COMPARISON = """\
 | LLMCarbon | Training energy from FLOPs; embodied from die area × carbon per area, 5-year life | Energy from fleet power; embodied from published product footprints, 4-year life (3–5 as a range) |
 | Epoch AI | Peak power = TDP × chips × 1.82 × PUE | Mean and peak power with idle and host power separated; claims checked against the model |
 | ML CO2 Impact | TDP × hours × region intensity; no PUE | PUE always applied and printed |
+
+None of these tools reports air pollutants or their health cost; clusterprint reports six on-site pollutants by NOx
+control level, grid NOx and SO2, and health damages with their range (Han et al., arXiv:2412.06288, estimate the
+public-health cost of US data centres at more than $20 billion a year by 2028 with reduced-form models).
 """
 
 
@@ -95,7 +136,7 @@ def methodology_markdown() -> str:
         "# clusterprint methodology", "",
         "How clusterprint turns an accelerator fleet into power, energy, water and CO2e. Generated by "
         "`python -m pipeline.methodology` from the code that the reports use.", "",
-        *stages, DEFINITIONS, defaults_markdown(), OUT_OF_SCOPE, COMPARISON,
+        *stages, DEFINITIONS, AIR, defaults_markdown(), OUT_OF_SCOPE, COMPARISON,
     ])
 
 

@@ -58,6 +58,17 @@ METHOD: tuple[tuple[str, str, str], ...] = (
     ("Embodied carbon", "C_emb = Σ accelerator-time / lifetime · (C_acc + C_server / n_server)",
      "Manufacturing emissions of accelerators and their share of the host server, amortised linearly "
      "over the hardware lifetime."),
+    ("Air pollutants on site", "m_p = E_onsite · HR · EF_p(controls)",
+     "NOx, CO, VOC, PM2.5, SO2 and formaldehyde from the fuel burnt on site, with US EPA AP-42 §3.1 factors per "
+     "unit of heat input; NOx and CO depend on the NOx control (uncontrolled, water-steam injection, dry low-NOx, "
+     "or dry low-NOx plus SCR at 2 ppm)."),
+    ("Air pollutants from the grid", "m_p = E_grid · r_p,grid",
+     "NOx and SO2 at the grid's eGRID annual output emission rates (all generation, not the marginal plant); "
+     "eGRID has no PM2.5 rate, so the grid's direct PM2.5 is not counted."),
+    ("Health damages", "D = Σ_p m_p · d_p;  deaths = Σ_p m_p · δ_p",
+     "Damage and premature deaths per tonne of NOx, SO2 and PM2.5 (reduced-form, population averages; no "
+     "dispersion model): EPA benefit-per-ton for US power plants by default, EASIUR at a site where shipped; "
+     "money in one dollar year through the consumer price index."),
 )
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
