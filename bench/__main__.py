@@ -1,7 +1,8 @@
 """Measure clusterprint against its floors, each in the same run, and write bench/RESULTS.md.
 
 - compute throughput (the stage chain on N scenarios) vs the same arithmetic in raw numpy;
-- one report (HTML + PDF) vs WeasyPrint alone rendering a one-page document;
+- one report (`clusterprint report`, a whole process) vs WeasyPrint alone laying out the report's own text as plain
+  paragraphs, page for page (bench/report.py; run alone with `python -m bench report`), and batch report throughput;
 - CLI start-up for `compute` vs `python -c "import pandas, pint"`;
 - `clusterprint batch --no-summary` end to end vs a plain pandas script (bench/floor_batch.py);
 - `run_batch` on 10^5 rows whose `pue` cells are ranges (Monte Carlo): wall time and peak memory;
@@ -23,6 +24,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from bench import report as report_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,27 +150,6 @@ def bench_compute(sizes=(10**3, 10**4, 10**5, 10**6)) -> list[tuple[int, float, 
     return rows
 
 
-def bench_report(reps: int = 5) -> tuple[float, float, float]:
-    import weasyprint
-
-    from pipeline import compute
-    from pipeline.report.render import write_report
-
-    result = compute(ROOT / "inputs/colossus.yaml")
-    with tempfile.TemporaryDirectory() as tmp:
-        write_report(result, 0, Path(tmp))  # warm fonts, matplotlib and templates
-        t_report = _median(lambda: write_report(result, 0, Path(tmp)), reps)
-    from pipeline.report.model import report_context
-    from pipeline.report.render import TEMPLATES_DIR, render_html
-
-    same = render_html(report_context(result, 0), mode="pdf")
-    t_same = _median(lambda: weasyprint.HTML(string=same, base_url=str(TEMPLATES_DIR)).write_pdf(), reps)
-    html = "<html><body><h1>Floor</h1><p>One page rendered by WeasyPrint alone.</p></body></html>"
-    weasyprint.HTML(string=html).write_pdf()
-    t_floor = _median(lambda: weasyprint.HTML(string=html).write_pdf(), reps)
-    return t_report, t_same, t_floor
-
-
 def _process(args: list[str], reps: int = 7) -> float:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     subprocess.run(args, check=True, capture_output=True, env=env, cwd=ROOT)
@@ -273,6 +255,9 @@ def bench_report_workers(n_clusters: int = 8) -> tuple[float, float]:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["report"]:  # python -m bench report: only the report section of RESULTS.md
+        report_bench.main()
+        return
     import pandas
     import pint
     import weasyprint
@@ -282,7 +267,7 @@ def main() -> None:
 
     k = len(METRICS)
     compute_rows = bench_compute()
-    t_report, t_same, t_floor = bench_report()
+    report = report_bench.bench_report()
     t_cli, t_import = bench_startup()
     batch_rows = bench_batch()
     ranged_rows = bench_batch_ranged()
@@ -302,13 +287,9 @@ def main() -> None:
     lines += ["", f"Both compute the same {k} metrics (checked equal in the run), summing accelerator groups per scenario;",
               "the floor handles units by hand, including the on-site plant's CO2e and NOx per kWh from its heat rate,",
               "fuel emission factors and GWPs, and the host server's share of embodied carbon.",
-              "Below 10^5 scenarios pint's fixed per-operation cost dominates.", "",
-              "## One report (HTML + PDF + JSON + CSV + manifest) vs WeasyPrint alone", "",
-              "| what | median | ratio |", "|---|---|---|",
-              f"| `write_report` for inputs/colossus.yaml (9 A4 pages, 5 charts) | {t_report:.2f} s | "
-              f"{t_report / t_same:.2f}× the same HTML; goal ≤ 1.5×: {'met' if t_report / t_same <= 1.5 else 'missed'} |",
-              f"| WeasyPrint alone rendering the same report HTML | {t_same:.2f} s | 1× |",
-              f"| WeasyPrint rendering a one-page document (floor) | {t_floor:.3f} s | {t_floor / t_same:.2f}× |", "",
+              "Below 10^5 scenarios pint's fixed per-operation cost dominates.", ""]
+    lines += report_bench.section(report, report_bench.BEFORE)
+    lines += [
               "## CLI start-up", "",
               "| command | median wall | ratio |", "|---|---|---|",
               f"| `clusterprint compute inputs/colossus.yaml --json` | {t_cli:.2f} s | {t_cli / t_import:.2f}× |",
