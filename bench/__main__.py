@@ -45,7 +45,14 @@ def _median(fn, reps: int) -> float:
 HEAT_RATE = 10500.0  # Btu/kWh, gas-turbine-simple-cycle heat_rate
 CO2_PER_HEAT = 53.06  # kg CO2e/MMBtu, natural-gas co2_per_heat
 CH4_PER_HEAT, N2O_PER_HEAT = 1.0, 0.1  # g/MMBtu, natural-gas ch4_per_heat, n2o_per_heat
-NOX_PER_HEAT = 0.32 * 453.59237  # g/MMBtu (0.32 lb/MMBtu), natural-gas nox_per_heat
+LB = 453.59237  # g per lb
+#: combustion.csv, gas turbine, uncontrolled (AP-42 3.1): NOx, CO, VOC, PM2.5, SO2, formaldehyde [g/MMBtu]
+AIR_PER_HEAT = {"nox": 0.32 * LB, "co": 0.082 * LB, "voc": 0.0021 * LB, "pm25": 0.0066 * LB, "so2": 0.0034 * LB,
+                "hcho": 0.00071 * LB}
+GRID_NOX, GRID_SO2 = 0.384 * LB / 1000, 0.427 * LB / 1000  # g/kWh, eGRID2023 SRTV (grids.csv)
+#: health.csv us-egu in USD/t (6,000 / 40,000 / 140,000 USD per short ton) and EASIUR-like deaths per tonne
+DAMAGE = {"nox": 6000 / 0.90718474, "so2": 40000 / 0.90718474, "pm25": 140000 / 0.90718474}
+DEATHS = {"nox": 0.00062, "so2": 0.00231, "pm25": 0.0139}
 GWP_CH4, GWP_N2O = 28.0, 265.0  # kg CO2e/kg, AR5GWP100
 #: H100 SXM (accelerators.csv) in a DGX/HGX server (defaults.csv): embodied of the GPU alone, the server's
 #: embodied carbon and accelerators per server (the chain adds 5700 / 8 = 712.5 kg per accelerator).
@@ -65,7 +72,11 @@ def _arrays(n: int, rng: np.random.Generator):
         onsite_share=Q_(rng.uniform(0, 0.5, n), ""), onsite_heat_rate=Q_(full(HEAT_RATE), "Btu/kWh"),
         onsite_co2_per_heat=Q_(full(CO2_PER_HEAT), "kg CO2e/MMBtu"),
         onsite_ch4_per_heat=Q_(full(CH4_PER_HEAT), "g/MMBtu"), onsite_n2o_per_heat=Q_(full(N2O_PER_HEAT), "g/MMBtu"),
-        onsite_nox_per_heat=Q_(full(NOX_PER_HEAT), "g/MMBtu"), onsite_water_intensity=Q_(np.zeros(n), "L/kWh"),
+        **{f"onsite_{k}_per_heat": Q_(full(v), "g/MMBtu") for k, v in AIR_PER_HEAT.items()},
+        grid_nox_rate=Q_(full(GRID_NOX), "g/kWh"), grid_so2_rate=Q_(full(GRID_SO2), "g/kWh"),
+        **{f"damage_{k}_{w}": Q_(full(v), "USD/t") for k, v in DAMAGE.items() for w in ("onsite", "grid")},
+        **{f"deaths_{k}_{w}": Q_(full(v), "1/t") for k, v in DEATHS.items() for w in ("onsite", "grid")},
+        onsite_water_intensity=Q_(np.zeros(n), "L/kWh"),
         gwp_ch4=Q_(full(GWP_CH4), "kg CO2e/kg"), gwp_n2o=Q_(full(GWP_N2O), "kg CO2e/kg"),
         onsite_upstream_ch4_per_heat=Q_(np.full(n, 0.4281), "kg/MMBtu"),
         ppa_share=Q_(rng.uniform(0, 1, n), ""), ppa_intensity=Q_(np.zeros(n), "g CO2e/kWh"),
@@ -80,7 +91,7 @@ def _arrays(n: int, rng: np.random.Generator):
 
 
 def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
-    """The same arithmetic as the chain on bare float arrays: all 30 metrics, groups summed per scenario,
+    """The same arithmetic as the chain on bare float arrays: every metric, groups summed per scenario,
     units handled by hand (W, h, L/kWh, g/kWh, Btu/kWh, kg or g per MMBtu in; MW, MWh, m3, t out)."""
     m = lambda q: np.asarray(q.magnitude, dtype=float)  # noqa: E731
     at, n = ga.scenario, len(m(sa.pue))
@@ -104,7 +115,16 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
     per_heat = m(sa.onsite_co2_per_heat) + (m(sa.gwp_ch4) * m(sa.onsite_ch4_per_heat)
                                             + m(sa.gwp_n2o) * m(sa.onsite_n2o_per_heat)) / 1000
     onsite_g_per_kwh = heat_rate * per_heat / 1000
-    nox_g_per_kwh = heat_rate * m(sa.onsite_nox_per_heat) / 1e6
+    # MWh x Btu/kWh x g/MMBtu: 1e3 kWh x Btu/kWh / 1e6 Btu/MMBtu x g/MMBtu = 1e-3 g; / 1e6 g/t -> t = x / 1e9
+    air_t = {f"{k}_onsite": on * heat_rate * m(getattr(sa, f"onsite_{k}_per_heat")) / 1e9 for k in AIR_PER_HEAT}
+    air_t["nox_grid"], air_t["so2_grid"] = grid * m(sa.grid_nox_rate) / 1000, grid * m(sa.grid_so2_rate) / 1000
+    on_mass = (air_t["nox_onsite"], air_t["so2_onsite"], air_t["pm25_onsite"])
+    grid_mass = (air_t["nox_grid"], air_t["so2_grid"], 0.0)
+
+    def weighted(masses, kind: str, where: str) -> np.ndarray:
+        return sum(x * m(getattr(sa, f"{kind}_{k}_{where}")) for x, k in zip(masses, ("nox", "so2", "pm25"), strict=True))
+
+    dmg_on, dmg_grid = weighted(on_mass, "damage", "onsite"), weighted(grid_mass, "damage", "grid")
     # MWh * g/kWh = kg, / 1000 = t
     co2_grid, co2_on = grid * m(sa.grid_intensity) / 1000, on * onsite_g_per_kwh / 1000
     co2_market_grid = (grid - ppa) * m(sa.residual_intensity) / 1000 + ppa * m(sa.ppa_intensity) / 1000
@@ -125,7 +145,8 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
         "co2e_upstream_fuel": on * heat_rate / 1000 * m(sa.onsite_upstream_ch4_per_heat) * m(sa.gwp_ch4) / 1000, "co2e_scope2_location_based": co2_grid,
         "co2e_scope2_market_based": co2_market_grid,
         "co2e_embodied": tot(time_h / m(sa.lifetime)[at] * embodied_kg) / 1000,
-        "nox_onsite": on * nox_g_per_kwh / 1000,
+        **air_t, "health_damages_onsite": dmg_on, "health_damages_grid": dmg_grid, "health_damages": dmg_on + dmg_grid,
+        "premature_deaths": weighted(on_mass, "deaths", "onsite") + weighted(grid_mass, "deaths", "grid"),
     }
 
 
