@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pint
 import yaml
 from pydantic import ValidationError
 
-from pipeline import columns, resolve
+from pipeline import columns, resolve, timeline
 from pipeline import reference as ref
 from pipeline.chain import compute_arrays
 from pipeline.distributions import Dist
@@ -28,7 +29,7 @@ from pipeline.errors import Problem, ScenarioError
 from pipeline.fields import field
 from pipeline.inputs import InputTable, ProblemTable
 from pipeline.montecarlo import DEFAULT_DRAWS, percentiles, sensitivity
-from pipeline.results import GroupInfo, Results, ScenarioInfo
+from pipeline.results import GroupInfo, PhaseResult, Results, ScenarioInfo
 from pipeline.schema import Scenario, problems_of
 from pipeline.units import Q_
 
@@ -109,12 +110,15 @@ def _model(data: Any, file: str) -> Scenario:
     return model
 
 
-def _checked(models: list[Scenario]) -> resolve.Resolution:
-    table = columns.from_scenarios(models, [m.file for m in models])
+def _checked(models: list[Scenario]) -> tuple[resolve.Resolution, timeline.Plan]:
+    """Resolve the rows of ``models`` (a timeline's phases are rows of their own); raise every problem."""
+    plan = timeline.expand(models)
+    table = columns.from_scenarios(plan.rows, [m.file for m in plan.rows])
     res = resolve.resolve(table)
     if res.problems:
-        raise ScenarioError(columns.problems_for_scenarios(table, res.problems))
-    return res
+        raise ScenarioError(timeline.problems(plan, table, res.problems) if plan.timed
+                            else columns.problems_for_scenarios(table, res.problems))
+    return res, plan
 
 
 def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
@@ -139,6 +143,10 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
             seed: int = 0) -> Results:
     """Compute every metric for one or many scenarios as one vectorised batch.
 
+    A scenario with a ``timeline:`` is computed phase by phase in the same batch; its metrics are the
+    totals over the timeline and ``Results.phases_of(i)`` holds each phase's own (see
+    :mod:`pipeline.timeline`).
+
     Parameters
     ----------
     scenarios : Scenario, path, or an iterable of them
@@ -158,10 +166,10 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
     """
     items = [scenarios] if isinstance(scenarios, (Scenario, str, Path)) else list(scenarios)
     models = [s if isinstance(s, Scenario) else _model(read_yaml(s), str(s)) for s in items]
-    res = _checked(models)
+    res, plan = _checked(models)
     if draws is None:
         draws = DEFAULT_DRAWS if len(res.table.ranges) else 0
-    return results_of(res, draws, seed)
+    return timeline_results(res, plan, draws, seed) if plan.timed else results_of(res, draws, seed)
 
 
 def _draw(res: resolve.Resolution, draws: int, seed: int) -> Run:
@@ -217,6 +225,107 @@ def results_of(res: resolve.Resolution, draws: int, seed: int) -> Results:
                    group_scenario=res.ga.scenario, low=low, high=high, central=central,
                    factors=[resolve.assumptions(res, i) for i in range(n)], uncertain=uncertain, swings=swings,
                    draws=draws, seed=seed)
+
+
+def timeline_results(res: resolve.Resolution, plan: timeline.Plan, draws: int, seed: int) -> Results:
+    """:class:`Results` of scenarios of which some have a timeline: every phase is a row of one batch, folded
+    into its scenario by :func:`pipeline.timeline.aggregate` (draw by draw with draws)."""
+    central, groups = compute_arrays(res.sa, res.ga)
+    if draws > 0:
+        (row_low, row_value, row_high), (low, value, high) = timeline.percentiles(
+            res.sa, res.ga, res.components, draws, seed, plan)
+    else:
+        row_low = row_value = row_high = central
+    _check_finite(res, (central, row_low, row_high))
+    if res.problems:
+        raise ScenarioError(timeline.problems(plan, res.table, res.problems))
+    total = timeline.aggregate(central, plan)
+    if draws == 0:
+        low = value = high = total
+    n = len(res.table)
+    infos = [_info(res, k) for k in range(n)]
+    facts = [resolve.assumptions(res, k) for k in range(n)]
+    uncertain = [resolve.uncertain_inputs(res, k) for k in range(n)]
+    swings = [sensitivity(res.sa, res.ga, res.components, k, [u.name for u in uncertain[k]])
+              if draws and uncertain[k] else {} for k in range(n)]
+    out_infos: list[ScenarioInfo] = []
+    out_facts: list[list[ref.Factor]] = []
+    out_uncertain: list[list[Any]] = []
+    out_swings: list[dict[str, Any]] = []
+    out_phases: list[list[PhaseResult]] = []
+    for u, model in enumerate(plan.models):
+        rows = plan.rows_of(u)
+        if plan.phase[rows[0]] < 0:  # no timeline: the row as computed
+            k = int(rows[0])
+            out_infos.append(infos[k])
+            out_facts.append(facts[k])
+            out_uncertain.append(uncertain[k])
+            out_swings.append(swings[k])
+            out_phases.append([])
+            continue
+        phases = [timeline.phase_of(plan, int(k)) for k in rows]
+        labels = [p.name if p else "" for p in phases]
+        out_infos.append(_timeline_info(model, [infos[k] for k in rows], labels, plan.weight[rows],
+                                        {k: float(q.magnitude[u]) for k, q in total.items()}))
+        out_facts.append(_merged([facts[k] for k in rows], labels, lambda f: json.dumps(f.record(), default=str),
+                                 lambda f, note: replace(f, note=f"{note}{'; ' + f.note if f.note else ''}")))
+        out_uncertain.append(_merged([uncertain[k] for k in rows], labels, repr,
+                                     lambda x, note: replace(x, source=f"{x.source} ({note})")))
+        out_swings.append(timeline.aggregate_swings(swings, central, rows, plan.weight[rows]))
+        out_phases.append([_phase(p, infos[k], k, row_value, row_low, row_high, central)
+                           for k, p in zip(rows, phases, strict=True) if p is not None])
+    return Results(scenarios=out_infos, metrics=value, groups=groups, group_scenario=plan.scenario[res.ga.scenario],
+                   low=low, high=high, central=total, factors=out_facts, uncertain=out_uncertain, swings=out_swings,
+                   draws=draws, seed=seed, phases=out_phases)
+
+
+def _phase(p: Any, info: ScenarioInfo, k: int, value: dict[str, pint.Quantity], low: dict[str, pint.Quantity],
+           high: dict[str, pint.Quantity], central: dict[str, pint.Quantity]) -> PhaseResult:
+    def at(metrics: dict[str, pint.Quantity]) -> dict[str, pint.Quantity]:
+        return {name: q[k] for name, q in metrics.items()}
+    return PhaseResult(p.name, p.start, p.end, info, at(value), at(low), at(high), at(central))
+
+
+def _merged(lists: list[list[Any]], labels: list[str], key: Any, noted: Any) -> list[Any]:
+    """Items (factors, uncertain inputs) of a timeline's phases, each once; an item whose value differs between
+    phases is listed once per value, with the phases that use it in a note."""
+    seen: dict[str, dict[str, tuple[Any, list[str]]]] = {}
+    for items, label in zip(lists, labels, strict=True):
+        for item in items:
+            seen.setdefault(item.name, {}).setdefault(key(item), (item, []))[1].append(label)
+    out = []
+    for versions in seen.values():
+        if len(versions) == 1:
+            out.append(next(iter(versions.values()))[0])
+        else:
+            out += [noted(item, "phase " + ", ".join(where) if len(where) == 1 else "phases " + ", ".join(where))
+                    for item, where in versions.values()]
+    return out
+
+
+def _timeline_info(model: Scenario, infos: list[ScenarioInfo], labels: list[str], weights: np.ndarray,
+                   total: dict[str, float]) -> ScenarioInfo:
+    """A timeline as one scenario: its own name and claims, the period of its dates, every phase's groups
+    (labelled with the phase), and effective inputs: utilization time-weighted, PUE, WUE and supply shares as
+    ratios of the totals (facility / IT energy, water on site / IT energy, on-site / facility energy, PPA /
+    grid energy)."""
+    last = infos[-1]
+    it_e, e, grid_e = total["it_energy"], total["energy"], total["grid_energy"]
+
+    def first(attr: str) -> Any:
+        return next((getattr(i, attr) for i in infos if getattr(i, attr)), None)
+
+    days = sum(float(i.period.m_as("day")) for i in infos if i.period is not None)
+    return replace(
+        last, name=str(model.name), location=str(model.location or ""), description=str(model.description or ""),
+        file=model.file, period=Q_(days * 24, "h"),
+        utilization=float(sum(w * i.utilization for w, i in zip(weights, infos, strict=True))),
+        pue=e / it_e if it_e else last.pue, wue=Q_(total["water_onsite"] / it_e, "L/kWh") if it_e else last.wue,
+        grid=first("grid"), mix=first("mix"), onsite_technology=first("onsite_technology"), supplier=first("supplier"),
+        onsite_share=total["onsite_energy"] / e if e else 0.0, ppa_share=total["ppa_energy"] / grid_e if grid_e else 0.0,
+        groups=tuple(replace(g, label=f"{g.label} ({label})") for i, label in zip(infos, labels, strict=True)
+                     for g in i.groups),
+        claims=tuple(model.claims), ranges={}, document=timeline.document(model))
 
 
 def _info(res: resolve.Resolution, i: int) -> ScenarioInfo:

@@ -18,11 +18,8 @@ from pipeline.comparison import Comparison, Variant
 from pipeline.errors import Problem, ScenarioError, did_you_mean
 from pipeline.schema import Scenario, problems_of
 from pipeline.schema import Variant as VariantInput
-
-
-def _document(base: Scenario) -> dict[str, Any]:
-    """The base scenario as a fresh mapping (variants are validated like files)."""
-    return base.model_dump(mode="json", exclude_none=True, exclude={"variants"})
+from pipeline.timeline import document as _document
+from pipeline.timeline import merge
 
 
 def _mix(spec: str, where: str) -> dict[str, Any]:
@@ -79,8 +76,8 @@ def file_variants(base: Scenario, listed: Any) -> list[Variant]:
         where = f"variants[{i}]"
         try:
             v: Any = VariantInput.model_validate(item)
-            override = v.model_dump(mode="json", exclude_unset=True, exclude={"description"})
-            scenario = parse_scenario(_document(base) | override, file=base.file)
+            merged, override = merge(base, v, exclude=("description",))
+            scenario = parse_scenario(merged, file=base.file)
         except ValidationError as exc:
             problems += [Problem(p.file, f"{where}.{p.path}" if p.path else where, p.message, p.value, p.allowed)
                          for p in problems_of(exc, base.file, item)]

@@ -6,6 +6,7 @@ report layer reads these objects and never runs the chain.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,8 +22,8 @@ from pipeline.units import unit_text
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["METRICS", "METRIC_BY_NAME", "ClaimCheck", "GroupInfo", "MetricSpec", "Results", "ScenarioInfo",
-           "check_claim", "BatchResult"]
+__all__ = ["METRICS", "METRIC_BY_NAME", "ClaimCheck", "GroupInfo", "MetricSpec", "PhaseResult", "Results",
+           "ScenarioInfo", "check_claim", "BatchResult"]
 Which = Literal["value", "low", "high", "central"]
 Swing = tuple[str, pint.Quantity, pint.Quantity]
 
@@ -69,6 +70,57 @@ class ScenarioInfo:
 
 
 
+
+
+def _metric_records(get: Any) -> dict[str, dict[str, Any]]:
+    """``{name: {"value", "unit", "low", "high"}}`` of every metric that applies (``get(name, which)``)."""
+    metrics = {}
+    for spec in METRICS:
+        q = get(spec.name, "value")
+        if q is not None:
+            lo, hi = get(spec.name, "low"), get(spec.name, "high")
+            metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit,
+                                  "low": float(lo.magnitude) if lo is not None else float(q.magnitude),
+                                  "high": float(hi.magnitude) if hi is not None else float(q.magnitude)}
+    return metrics
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """One dated phase of a timeline: its dates (``end`` exclusive), inputs as resolved and metrics.
+
+    ``metrics`` (P50 with draws), ``low``/``high`` (P5/P95) and ``central`` map metric -> a scalar Quantity
+    in the metric's output unit (NaN where it does not apply).  Without draws, the phases' energies, water,
+    CO2e, pollutants and damages add up exactly to the scenario's; with draws each phase's percentiles are
+    its own (percentiles do not add up).
+    """
+
+    name: str
+    start: dt.date
+    end: dt.date
+    info: ScenarioInfo
+    metrics: dict[str, pint.Quantity]
+    low: dict[str, pint.Quantity]
+    high: dict[str, pint.Quantity]
+    central: dict[str, pint.Quantity]
+
+    @property
+    def days(self) -> int:
+        """Length of the phase in days (``end - start``)."""
+        return (self.end - self.start).days
+
+    def metric(self, name: str, which: Which = "value") -> pint.Quantity | None:
+        """The phase's value of a metric in its output unit, or None when it does not apply."""
+        source = {"value": self.metrics, "low": self.low, "high": self.high, "central": self.central}[which]
+        if name not in source:
+            return None
+        q = source[name].to(METRIC_BY_NAME[name].unit)
+        return None if math.isnan(q.magnitude) else q
+
+    def record(self) -> dict[str, Any]:
+        """The phase in the ``--json`` contract: name, dates, days and metrics."""
+        return {"name": self.name, "start": self.start.isoformat(), "end": self.end.isoformat(), "days": self.days,
+                "metrics": _metric_records(self.metric)}
 
 
 @dataclass(frozen=True)
@@ -192,6 +244,7 @@ class Results:
     swings: list[dict[str, list[Swing]]]
     draws: int = 0
     seed: int = 0
+    phases: list[list[PhaseResult]] = field(default_factory=list)  # per scenario; [] without a timeline
 
     def __len__(self) -> int:
         return len(self.scenarios)
@@ -209,6 +262,10 @@ class Results:
         source = {"value": self.metrics, "low": self.low, "high": self.high, "central": self.central}[which]
         q = source[name][i].to(METRIC_BY_NAME[name].unit)
         return None if math.isnan(q.magnitude) else q
+
+    def phases_of(self, i: int = 0) -> list[PhaseResult]:
+        """The dated phases of scenario ``i`` (empty without a timeline)."""
+        return self.phases[i] if i < len(self.phases) else []
 
     def groups_of(self, i: int) -> np.ndarray:
         """Positions of scenario ``i``'s groups in :attr:`groups`."""
@@ -245,15 +302,8 @@ class Results:
         return out
 
     def scenario_dict(self, i: int) -> dict[str, Any]:
-        """One scenario in the ``--json`` contract shape."""
-        metrics = {}
-        for spec in METRICS:
-            q = self.metric(spec.name, i)
-            if q is not None:
-                lo, hi = self.metric(spec.name, i, "low"), self.metric(spec.name, i, "high")
-                metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit,
-                                      "low": float(lo.magnitude) if lo is not None else float(q.magnitude),
-                                      "high": float(hi.magnitude) if hi is not None else float(q.magnitude)}
+        """One scenario in the ``--json`` contract shape (with ``phases`` when it has a timeline)."""
+        metrics = _metric_records(lambda name, which: self.metric(name, i, which))
         s = self.scenarios[i]
         out: dict[str, Any] = {
             "name": s.name,
@@ -271,6 +321,8 @@ class Results:
                             "energy, water and CO2e follow from the hours alone."]
         if s.claims:
             out["claims"] = [c.record() for c in self.claims(i)]
+        if self.phases_of(i):
+            out["phases"] = [p.record() for p in self.phases_of(i)]
         return out
 
     def to_dict(self) -> dict[str, Any]:

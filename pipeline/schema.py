@@ -11,7 +11,9 @@ idle <= full power, a grid or its overrides ...) are column-wise and live in
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -42,7 +44,8 @@ from pipeline.errors import Problem, did_you_mean
 from pipeline.metrics import METRIC_BY_NAME
 from pipeline.units import EXAMPLES, dimension_of, parse_quantity, split_quantity
 
-__all__ = ["Claim", "Figure", "FleetGroup", "Range", "Scenario", "Supply", "Variant", "json_schema", "problems_of"]
+__all__ = ["Claim", "Figure", "FleetGroup", "Phase", "Range", "Scenario", "Supply", "Variant", "json_schema",
+           "problems_of"]
 
 
 class Strict(BaseModel):
@@ -335,6 +338,52 @@ class Variant(Overrides):
     name: str
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date(v: Any) -> dt.date:
+    """A calendar date: YAML's own date (``2024-07-22`` unquoted) or the text ``YYYY-MM-DD``."""
+    if isinstance(v, dt.datetime):
+        raise _fail("expected a date YYYY-MM-DD, without a time of day")
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str) and _DATE.match(v.strip()):
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError as exc:
+            raise _fail(f"not a calendar date ({exc}); expected YYYY-MM-DD, e.g. '2024-07-22'") from None
+    raise _fail("expected a date YYYY-MM-DD, e.g. 2024-07-22")
+
+
+#: A calendar date in a timeline (ISO 8601, ``YYYY-MM-DD``).
+Date = Annotated[dt.date, PlainValidator(_date), PlainSerializer(lambda d: d.isoformat()),
+                 WithJsonSchema({"type": "string", "format": "date", "description": "a date, YYYY-MM-DD"})]
+
+
+class Phase(Overrides):
+    """A dated phase of a timeline (``timeline[i]``): a name, its dates and the fields it overrides.
+
+    ``start`` is the first day of the phase and ``end`` the first day after it (exclusive), so a
+    phase lasts ``end - start`` days and the next phase starts on this one's ``end``.  Its period
+    comes from the dates; every other field overrides the scenario's top level as a variant does.
+    """
+
+    name: Annotated[Any, Spec("name")]
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _dates(self) -> Phase:
+        if self.period is not None:
+            raise PydanticCustomError("clusterprint", "{msg}", {
+                "msg": "a phase's period comes from its dates (end - start); remove 'period'", "at": "period"})
+        if self.end <= self.start:
+            raise PydanticCustomError("clusterprint", "{msg}", {
+                "msg": f"the phase must end after it starts (start {self.start.isoformat()}, end "
+                       f"{self.end.isoformat()}; end is exclusive: the first day after the phase)", "at": "end"})
+        return self
+
+
 class Scenario(Overrides):
     """A scenario file: the overridable fields, some of them required here, plus name, claims and variants."""
 
@@ -347,6 +396,7 @@ class Scenario(Overrides):
     supply: Supply
     claims: list[Claim] = []
     variants: list[Variant] | None = None
+    timeline: list[Phase] | None = None
     _file: str = PrivateAttr("<scenario>")
 
     @property
@@ -388,7 +438,7 @@ def _keys_at(path: list[str | int]) -> list[str]:
             continue
         if part in ("supply",):
             model = Supply
-        elif part == "health" and model in (Scenario, Variant):
+        elif part == "health" and model in (Scenario, Variant, Phase):
             model = Health
         elif part == "onsite" and model is Supply:
             model = Onsite
@@ -400,6 +450,8 @@ def _keys_at(path: list[str | int]) -> list[str]:
             model = Claim
         elif part == "variants":
             model = Variant
+        elif part == "timeline":
+            model = Phase
         else:
             return _RANGE_KEYS
     return sorted(model.model_fields) if model is not None else []
