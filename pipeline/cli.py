@@ -145,7 +145,42 @@ def _compute(args: argparse.Namespace) -> int:
         return 0
     for i in range(len(result)):
         print(_terminal(format_result(result, i)))
+        if result.phases_of(i):
+            print(_terminal(format_phases(result, i)))
     return 0
+
+
+#: The per-phase table of ``compute``: (heading, metric, unit, format).
+_PHASE_COLUMNS = (("facility MW", "facility_power", "MW", "{:,.1f}"), ("energy MWh", "energy", "MWh", "{:,.0f}"),
+                  ("on site MWh", "onsite_energy", "MWh", "{:,.0f}"),
+                  ("CO2e loc. t", "co2e_location_based", "t CO2e", "{:,.0f}"),
+                  ("water m³", "water_total", "m ** 3", "{:,.0f}"), ("NOx site t", "nox_onsite", "t", "{:,.1f}"))
+
+
+def format_phases(result: Any, i: int) -> str:
+    """The dated phases of a timeline scenario, one line each (end dates exclusive), then the totals."""
+    phases = result.phases_of(i)
+    width = max(len(p.name) for p in phases)
+    head = f"  {'phase':<{width}}  {'start':<10}  {'end (excl.)':<11}  {'days':>5}" + "".join(
+        f"  {h:>13}" for h, *_ in _PHASE_COLUMNS)
+    lines = ["Phases (mean power time-weighted; totals add up):", head]
+
+    def cells(get: Any) -> str:
+        out = ""
+        for _, name, unit, fmt in _PHASE_COLUMNS:
+            q = get(name)
+            out += f"  {fmt.format(float(q.m_as(unit))) if q is not None else '-':>13}"
+        return out
+
+    for p in phases:
+        lines.append(f"  {p.name:<{width}}  {p.start.isoformat():<10}  {p.end.isoformat():<11}  {p.days:>5}"
+                     + cells(p.metric))
+    days = sum(p.days for p in phases)
+    lines.append(f"  {'total':<{width}}  {phases[0].start.isoformat():<10}  {phases[-1].end.isoformat():<11}  "
+                 f"{days:>5}" + cells(lambda name: result.metric(name, i)))
+    if result.draws:
+        lines.append("  (P50 of each phase and of the total, drawn draw by draw: medians do not add up)")
+    return "\n".join(lines) + "\n"
 
 
 def format_result(result: Any, i: int) -> str:
