@@ -18,6 +18,7 @@ from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.report import charts
 from pipeline.report.filters import fmt_money, fmt_number, fmt_percent, fmt_quantity, fmt_ratio
+from pipeline.report.timeline_model import timeline_context
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
 from pipeline.units import unit_text, ureg
 
@@ -506,4 +507,5 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
         "inputs": input_display(s),
         "file": s.file,
+        "timeline": timeline_context(result, i),
     }
