@@ -85,7 +85,8 @@ def _arrays(n: int, rng: np.random.Generator):
         accelerators_per_server=Q_(full(PER_SERVER), ""))
     ga = GroupArrays(
         scenario=np.arange(n), count=Q_(rng.integers(1, 100_000, n).astype(float), ""), accelerator_hours=Q_(nan, "h"),
-        full_power=Q_(full(700.0), "W"), idle_power=Q_(full(70.0), "W"), host_power=Q_(full(575.0), "W"),
+        full_power=Q_(full(700.0), "W"), idle_power=Q_(full(70.0), "W"), host_power=Q_(full(350.0), "W"),
+        host_power_nameplate=Q_(full(575.0), "W"),
         embodied=Q_(full(EMBODIED), "kg CO2e"))
     return sa, ga
 
@@ -98,10 +99,11 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
     tot = lambda x: np.bincount(at, weights=x, minlength=n)  # noqa: E731
     u, per_g = m(sa.utilization)[at], m(sa.period)[at]
     count, full, idle, host = m(ga.count), m(ga.full_power), m(ga.idle_power), m(ga.host_power)
+    host_peak = np.where(np.isnan(m(ga.host_power_nameplate)), host, m(ga.host_power_nameplate))
     acc = idle + u * (full - idle)
     per_acc = acc + host
     time_h = np.where(np.isnan(count), m(ga.accelerator_hours), count * per_g)
-    it_w, peak_w, host_w = tot(count * per_acc), tot(count * (full + host)), tot(count * host)
+    it_w, peak_w, host_w = tot(count * per_acc), tot(count * (full + host_peak)), tot(count * host)
     it_mwh = tot(per_acc * time_h) / 1e6
     pue, share, ppa_share, period = m(sa.pue), m(sa.onsite_share), m(sa.ppa_share), m(sa.period)
     fac_w, fac_peak_w = it_w * pue, peak_w * pue
@@ -132,7 +134,7 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
     days = period / 24
     return {
         "it_power": it_w / 1e6, "it_power_peak": peak_w / 1e6, "it_power_accelerators": tot(count * acc) / 1e6,
-        "it_power_accelerators_peak": (peak_w - host_w) / 1e6, "it_power_hosts": host_w / 1e6,
+        "it_power_accelerators_peak": (peak_w - tot(count * host_peak)) / 1e6, "it_power_hosts": host_w / 1e6,
         "facility_power": fac_w / 1e6, "facility_power_peak": fac_peak_w / 1e6,
         "facility_overhead_power": (fac_w - it_w) / 1e6, "facility_overhead_power_peak": (fac_peak_w - peak_w) / 1e6,
         "it_energy": it_mwh, "energy": fac, "grid_energy": grid, "onsite_energy": on, "ppa_energy": ppa,

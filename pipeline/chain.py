@@ -32,7 +32,8 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
     board = power.accelerator_power(ga.full_power, ga.idle_power, utilization)
     server = power.server_power_per_accelerator(board, ga.host_power)
     group_it = power.it_power(ga.count, server)
-    group_peak = power.it_power_peak(ga.count, ga.full_power, ga.host_power)
+    host_peak = power.host_power_peak(ga.host_power, ga.host_power_nameplate)
+    group_peak = power.it_power_peak(ga.count, ga.full_power, host_peak)
     group_time = energy.accelerator_time(ga.count, period, ga.accelerator_hours)
     group_it_energy = energy.it_energy(server, group_time)
     per_accelerator = carbon.embodied_per_accelerator(ga.embodied, sa.server_embodied[of],
@@ -42,6 +43,7 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
     it = scenario_total(group_it.to("MW"), of, n)
     it_peak = scenario_total(group_peak.to("MW"), of, n)
     hosts = scenario_total(power.it_power(ga.count, ga.host_power).to("MW"), of, n)
+    hosts_peak = scenario_total(power.it_power(ga.count, host_peak).to("MW"), of, n)
     it_e = scenario_total(group_it_energy, of, n)
     facility = power.facility_power(it, sa.pue)
     facility_peak = power.facility_power(it_peak, sa.pue)
@@ -65,7 +67,7 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
         "it_power": it,
         "it_power_peak": it_peak,
         "it_power_accelerators": scenario_total(power.it_power(ga.count, board).to("MW"), of, n),
-        "it_power_accelerators_peak": power.facility_overhead_power(it_peak, hosts),
+        "it_power_accelerators_peak": power.facility_overhead_power(it_peak, hosts_peak),
         "it_power_hosts": hosts,
         "facility_power": facility,
         "facility_power_peak": facility_peak,

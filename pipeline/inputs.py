@@ -86,7 +86,8 @@ class GroupArrays:
     accelerator_hours: pint.Quantity  # [h] NaN where given by count
     full_power: pint.Quantity  # [W]
     idle_power: pint.Quantity  # [W]
-    host_power: pint.Quantity  # [W]
+    host_power: pint.Quantity  # [W] host server power per accelerator while running (measured where available)
+    host_power_nameplate: pint.Quantity  # [W] nameplate share per accelerator, for the peak; NaN: use host_power
     embodied: pint.Quantity  # [kg CO2e] per accelerator, without the host-server share; NaN: no data
 
     def __len__(self) -> int:

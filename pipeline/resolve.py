@@ -41,7 +41,8 @@ RANGE_TARGETS: dict[str, tuple[str, bool]] = {
     "count": ("count", True), "accelerator_hours": ("accelerator_hours", True), "power": ("full_power", True),
     "idle_power": ("idle_power", True), "host_power": ("host_power", True), "embodied": ("embodied", True),
 }
-_ACCELERATOR = (("tdp", "W"), ("idle_power", "W"), ("host_power", "W"), ("embodied", "kg CO2e"))
+_ACCELERATOR = (("tdp", "W"), ("idle_power", "W"), ("host_power", "W"), ("embodied", "kg CO2e"),
+                ("host_power_nameplate", "W"))
 _GRID = (("co2e_intensity", "g CO2e/kWh"), ("water_intensity", "L/kWh"))
 _TECH = (("co2e_intensity", "g CO2e/kWh"), ("water_consumption", "L/kWh"))
 _ONSITE = (("heat_rate", "Btu/kWh"), ("water_consumption", "L/kWh"))
@@ -191,6 +192,11 @@ def _accelerators(t: InputTable, p: ProblemTable) -> tuple[dict[str, np.ndarray]
         if param != "embodied":
             p.add(known & (origin[target] == "missing"), path,
                   f"no {param} for this accelerator in accelerators.csv; give it in the scenario", group=True)
+    # the nameplate host share sets the peak only when the host power is the reference one (a user's host_power
+    # describes their own server, peak included)
+    host_given = ~np.isnan(_num(g, "host_power")) | p.has("host_power", True)
+    values["host_power_nameplate"] = np.where(host_given, np.nan, data["host_power_nameplate"].to_numpy(dtype=float))
+    origin["host_power_nameplate"] = np.where(np.isnan(values["host_power_nameplate"]), "unused", "reference")
     with np.errstate(invalid="ignore"):
         above = values["idle_power"] > values["full_power"]
     full = values["full_power"]
@@ -559,7 +565,8 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
     ga = GroupArrays(
         scenario=g["cluster"].to_numpy(dtype=np.intp), count=q(_num(g, "count"), ""),
         accelerator_hours=q(_num(g, "accelerator_hours"), "h"), full_power=q(acc["full_power"], "W"),
-        idle_power=q(acc["idle_power"], "W"), host_power=q(acc["host_power"], "W"), embodied=q(acc["embodied"], "kg CO2e"),
+        idle_power=q(acc["idle_power"], "W"), host_power=q(acc["host_power"], "W"),
+        host_power_nameplate=q(acc["host_power_nameplate"], "W"), embodied=q(acc["embodied"], "kg CO2e"),
     )
     components = tuple(_user_ranges(table) + acc_comps + grid_comps + onsite_comps + dflt_comps + air_comps)
     origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin, **market_origin, **air_origin}
@@ -728,6 +735,8 @@ def assumptions(res: Resolution, i: int) -> list[ref.Factor]:
                     source="no published embodied carbon for this accelerator: co2e_embodied is not reported for "
                     "this scenario", file="accelerators.csv", status="missing"))
             any_embodied |= target == "embodied" and code != "missing"
+        if res.origin["host_power_nameplate"][k] == "reference":
+            facts.append(ref.factor_by_name(f"accelerator.{grp['accelerator']}.host_power_nameplate"))
     if any_embodied:
         facts += [ref.default("server_embodied"), ref.default("accelerators_per_server")]
     facts.append(_input_factor("lifetime", float(row["lifetime"]), "h", cited, file)

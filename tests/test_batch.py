@@ -47,9 +47,10 @@ def test_real_input_computes_every_cluster_and_passes_extra_columns_through(root
     multi = raw.groupby("name", sort=False).size().loc[lambda c: c > 1].index[0]
     first = result.results.set_index("name").loc[multi, "cluster_id"]
     assert first == raw.loc[raw["name"] == multi, "cluster_id"].iloc[0]
-    # Colossus phase 1 by hand: 100,000 x (0.8 x 700 + 0.2 x 70 + 575) W = 114.9 MW IT; x PUE 1.2 = 137.88 MW
+    # Colossus phase 1 by hand: 100,000 x (0.8 x 700 + 0.2 x 70 + 350) W = 92.4 MW IT (host 350 W: the measured
+    # 8.4 kW 8xH100 node peak / 8 - 700 W); x PUE 1.2 = 110.88 MW
     colossus = result.results.set_index("name").loc["xAI Colossus 1 (phase 1)"]
-    assert colossus["facility_power [MW]"] == pytest.approx(137.88)
+    assert colossus["facility_power [MW]"] == pytest.approx(110.88)
 
 
 # --------------------------------------------------------------------------- bad values

@@ -299,17 +299,17 @@ def test_csv_outputs_neutralise_formulas_and_control_characters(tmp_path):
 
 def test_combined_cycle_plant_takes_the_gas_technology_water_factor():
     # onsite.csv has no water row for NGCC; its `technology` column points to technologies.csv `gas`:
-    # Macknick et al. 2012, 205 US gal/MWh.  1000 H100 x (70 + 0.5 x 630 + 575) W = 960 kW IT; x 1.5 PUE x 24 h
-    # = 34.56 MWh on site; x 205 gal/MWh x 3.785411784 L/gal = 26.819 m3
+    # Macknick et al. 2012, 205 US gal/MWh.  1000 H100 x (70 + 0.5 x 630 + 350) W = 735 kW IT; x 1.5 PUE x 24 h
+    # = 26.46 MWh on site; x 205 gal/MWh x 3.785411784 L/gal = 20.534 m3
     data = scenario_dict(supply={"onsite": {"technology": "gas-turbine-combined-cycle", "share": 1.0}})
     r = compute(parse_scenario(data))
-    assert r.metric("onsite_energy").m_as("MWh") == pytest.approx(34.56)
-    assert r.metric("water_offsite_onsite_plant").m_as("m**3") == pytest.approx(34.56 * 205 * 3.785411784e-3)
+    assert r.metric("onsite_energy").m_as("MWh") == pytest.approx(26.46)
+    assert r.metric("water_offsite_onsite_plant").m_as("m**3") == pytest.approx(26.46 * 205 * 3.785411784e-3)
     assert "technology.gas.water_consumption" in [f.name for f in r.assumptions(0)]
     batch = run_batch(_row(_case({"supply.grid_intensity": None, "supply.grid_water_intensity": None,
                                   "supply.onsite.technology": "gas-turbine-combined-cycle",
                                   "supply.onsite.share": "1"}))).results
-    assert batch["water_offsite_onsite_plant [m ** 3]"].iloc[0] == pytest.approx(34.56 * 205 * 3.785411784e-3)
+    assert batch["water_offsite_onsite_plant [m ** 3]"].iloc[0] == pytest.approx(26.46 * 205 * 3.785411784e-3)
 
 
 def test_market_based_follows_the_scope2_hierarchy():

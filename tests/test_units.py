@@ -16,6 +16,7 @@ CO2E_PER_ENERGY = (ureg.g * ureg.CO2e / ureg.kWh).dimensionality
 DIMS = {
     ("accelerators", "tdp"): ureg.W, ("accelerators", "idle_power"): ureg.W,
     ("accelerators", "host_power"): ureg.W, ("accelerators", "embodied"): ureg.kg * ureg.CO2e,
+    ("accelerators", "host_power_nameplate"): ureg.W,
     ("grids", "co2e_intensity"): ureg.g * ureg.CO2e / ureg.kWh, ("grids", "water_intensity"): ureg.L / ureg.kWh,
     ("technologies", "co2e_intensity"): ureg.g * ureg.CO2e / ureg.kWh,
     ("technologies", "water_consumption"): ureg.L / ureg.kWh,

@@ -28,9 +28,12 @@ METHOD: tuple[tuple[str, str, str], ...] = (
     ("Accelerator power", "P_acc = P_idle + u · (P_full − P_idle)",
      "Mean board power of one accelerator at mean utilization u, linear between idle and full load "
      "(the model of e-footprint and Cloud Carbon Footprint). P_full defaults to the TDP."),
-    ("IT power", "P_IT = Σ_groups n · (P_acc + P_host);  P_IT,peak = Σ n · (P_full + P_host)",
+    ("IT power", "P_IT = Σ_groups n · (P_acc + P_host);  P_IT,peak = Σ n · (P_full + P_host,nameplate)",
      "Host power (CPUs, memory, network cards, fans, power-supply losses per accelerator) runs whenever "
-     "the servers run and is not scaled by utilization."),
+     "the servers run and is not scaled by utilization (no measured idle server power was found). For HGX/DGX "
+     "H100 and H200 it is calibrated to measured nodes: 8.4 kW at full load (Latif et al. 2025), so 350 W per "
+     "GPU; the peak keeps the nameplate share (10.2 kW rating), what a utility must provision. Network switches "
+     "and storage outside the servers are not included: no cited per-accelerator figure was found."),
     ("Facility power", "P_fac = P_IT · PUE",
      "PUE is The Green Grid's ratio of facility to IT energy; the peak assumes the same ratio at peak."),
     ("Energy", "E_IT = P_IT · t  (or accelerator-hours · (P_acc + P_host));  E = E_IT · PUE",

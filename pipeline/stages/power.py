@@ -5,6 +5,7 @@ All inputs are pint Quantities (scalars or arrays broadcasting together); output
 
 from __future__ import annotations
 
+import numpy as np
 import pint
 
 from pipeline.units import ureg
@@ -53,9 +54,25 @@ def it_power(count: pint.Quantity, server_power_per_accelerator: pint.Quantity) 
     return count * server_power_per_accelerator
 
 
+@ureg.check("[power]", "[power]")
+def host_power_peak(host_power: pint.Quantity, host_power_nameplate: pint.Quantity) -> pint.Quantity:
+    """Host power per accelerator at peak [W]: the nameplate share of the server where one is known (what a
+    utility must provision), else the operating host power; NaN nameplate means none.
+
+    Examples
+    --------
+    >>> from pipeline.units import Q_
+    >>> host_power_peak(Q_([350.0, 150.0], "W"), Q_([575.0, float("nan")], "W")).m_as("W").tolist()
+    [575.0, 150.0]
+    """
+    nameplate = host_power_nameplate.m_as("W")
+    return ureg.Quantity(np.where(np.isnan(nameplate), host_power.m_as("W"), nameplate), "W")
+
+
 @ureg.check("[]", "[power]", "[power]")
 def it_power_peak(count: pint.Quantity, full_power: pint.Quantity, host_power: pint.Quantity) -> pint.Quantity:
-    """Peak IT power of an accelerator group: ``count * (P_full + P_host)`` [W].
+    """Peak IT power of an accelerator group: ``count * (P_full + P_host,peak)`` [W], at nameplate: what the
+    utility must provision, above what the group draws even at full load.
 
     Examples
     --------
