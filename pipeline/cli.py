@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--supply", action="append", default=[], metavar="ID",
                       help="a supply scenario (repeat; the first is the baseline): a name from "
                            "pipeline/data/supply/ or mix:TECH=SHARE,...; default: the file's variants")
+    cmp_.add_argument("--basis", choices=("direct", "lifecycle"), default=None,
+                      help="carbon basis of grid factors for every variant (default: the baseline's)")
     cmp_.add_argument("--out", default=None, help="output folder (default: reports/<slug>-compare/)")
     cmp_.add_argument("--format", choices=("html", "pdf", "both"), default="both")
     _draw_args(cmp_)
@@ -185,7 +187,8 @@ def format_phases(result: Any, i: int) -> str:
 
 def format_result(result: Any, i: int) -> str:
     """A readable plain-text table of one scenario's results."""
-    from pipeline.results import METRICS
+    from pipeline.report.filters import fmt_q, fmt_q_range, fmt_sig
+    from pipeline.results import METRIC_BY_NAME, METRICS
     from pipeline.units import unit_text
 
     s = result.scenarios[i]
@@ -199,12 +202,12 @@ def format_result(result: Any, i: int) -> str:
         if q is None:
             continue
         extra = ""
-        if spec.name.startswith("water") and spec.name.endswith("per_day"):
-            extra = f"  ({q.m_as('US_liquid_gallon / day'):,.0f} US gal/day)"
         lo, hi = result.metric(spec.name, i, "low"), result.metric(spec.name, i, "high")
         if result.draws and lo is not None and hi is not None and lo != hi:
-            extra += f"  (P5-P95 {lo.magnitude:,.1f} - {hi.magnitude:,.1f})"
-        lines.append(f"  {spec.label:<{width}}  {q.magnitude:>16,.1f} {spec.unit.replace(' ** 3', '³')}{extra}")
+            extra += f"  (90 % range {fmt_q_range(lo, hi, q, spec.unit)})"
+        if spec.name.startswith("water") and spec.name.endswith("per_day"):
+            extra += f"  = {fmt_q(q, 'US_liquid_gallon / day')}"
+        lines.append(f"  {spec.label:<{width}}  {fmt_q(q, spec.unit):>18}{extra}")
     if s.by_hours:
         lines.append("  (fleet given in accelerator-hours: power figures are not defined)")
     claims = result.claims(i)
@@ -212,17 +215,20 @@ def format_result(result: Any, i: int) -> str:
         lines += ["", "Claims vs model:"]
         for c in claims:
             ratio = "n/a" if c.ratio is None else f"{c.ratio:.2f}x"
-            unit = c.claimed.units
-            modelled = "not modelled" if c.modelled is None else f"{c.modelled.m_as(unit):,.1f}"
-            if c.kind == "limit" and c.modelled is not None and c.low is not None and c.high is not None:
-                modelled += f" (P5-P95 {c.low.m_as(unit):,.1f} - {c.high.m_as(unit):,.1f})"
+            unit = unit_text(c.claimed.units)
+            claimed = f"{fmt_sig(float(c.claimed.magnitude), 3, strip=True)} {unit}"
+            modelled = "not modelled" if c.modelled is None else \
+                f"{fmt_sig(float(c.modelled.m_as(c.claimed.units)))} {unit}"
+            if c.modelled is not None and c.low is not None and c.high is not None and c.low != c.high:
+                modelled += (f" (90 % range {fmt_sig(float(c.low.m_as(c.claimed.units)))}-"
+                             f"{fmt_sig(float(c.high.m_as(c.claimed.units)))})")
             what = "limit" if c.kind == "limit" else "claimed"
-            lines.append(f"  {c.metric}: {what} {c.claimed.magnitude:,.1f}, modelled {modelled} {unit_text(unit)} "
+            lines.append(f"  {METRIC_BY_NAME[c.metric].label}: {what} {claimed}, modelled {modelled} "
                          f"-> {ratio}, {c.verdict}")
     if result.draws:
         lines += ["", f"Values are P50 of {result.draws:,} Monte Carlo draws (seed {result.seed}); "
                   f"{len(result.uncertain[i])} uncertain inputs."]
-    lines += ["", f"{len(result.assumptions(i))} factors used; `--json` lists each with its source.", ""]
+    lines += ["", f"{len(result.assumptions(i))} factors used; --json lists each with its source.", ""]
     return "\n".join(lines)
 
 
@@ -259,7 +265,7 @@ def _compare(args: argparse.Namespace) -> int:
     from pipeline.report.render import write_comparison
 
     t0 = time.perf_counter()
-    comparison = compare(args.scenario, args.supply, draws=args.draws, seed=args.seed)
+    comparison = compare(args.scenario, args.supply, draws=args.draws, seed=args.seed, basis=args.basis)
     seconds = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("reports") / f"{slug(comparison.base.name)}-compare"
     paths = write_comparison(comparison, out, _formats(args))

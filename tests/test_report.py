@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from pipeline import compute, parse_scenario
 from pipeline.cli import main
 from pipeline.io import slug
-from pipeline.report.filters import fmt_quantity
+from pipeline.report.filters import fmt_q
 from pipeline.report.model import report_context
 from pipeline.report.render import render_html, render_pdf, safe_fetcher, write_report
 from pipeline.results import METRIC_BY_NAME
@@ -43,9 +43,9 @@ def _squash(text):
     return re.sub(r"\s+", " ", text)
 
 
-def test_writes_five_files(rendered):
+def test_writes_six_files(rendered):
     _, paths = rendered
-    assert set(paths) == {"html", "pdf", "json", "csv", "manifest"}
+    assert set(paths) == {"html", "pdf", "json", "csv", "manifest", "scenario"}
     for p in paths.values():
         assert p.stat().st_size > 0
     manifest = json.loads(paths["manifest"].read_text())
@@ -61,11 +61,11 @@ def test_pdf_and_html_numbers_match_results_json(rendered):
     for name, m in data["metrics"].items():
         from pipeline.units import Q_
 
-        shown = fmt_quantity(Q_(m["value"], m["unit"]), METRIC_BY_NAME[name].unit)
-        number = shown.split(" ")[0]
+        shown = fmt_q(Q_(m["value"], m["unit"]), METRIC_BY_NAME[name].unit)
+        number = shown.split(" ")[0].lstrip("$")
         assert number in pdf_text, f"{name}: {shown} not in the PDF"
         assert f'data-metric="{name}"' in html
-        assert shown in html, f"{name}: {shown} not in the HTML"
+        assert shown.replace("&", "&amp;") in html, f"{name}: {shown} not in the HTML"
 
 
 def test_every_assumption_appears_in_sources(rendered):
@@ -85,9 +85,10 @@ def test_pdf_metadata_toc_and_attachments(rendered):
     assert reader.metadata.title.startswith(result.scenarios[0].name)
     assert "Power, energy, water and CO2e" in reader.metadata.subject
     assert reader.metadata.creator.startswith("clusterprint")
-    first = reader.pages[0].extract_text()
-    assert "Contents" in first
-    assert re.search(r"Assumptions and sources\s*\.+\s*\d+", _squash(first))
+    first, second = reader.pages[0].extract_text(), reader.pages[1].extract_text()
+    assert "In brief" in first and "Contents" not in first  # page 1 is the brief; contents open page 2
+    assert "Contents" in second
+    assert re.search(r"Assumptions and sources\s*\.+\s*\d+", _squash(second))
     assert f"1 / {len(reader.pages)}" in first
     assert {"results.json"} <= set(reader.attachments)
     box = reader.pages[0].mediabox
@@ -152,6 +153,6 @@ def test_accelerator_hours_report_has_no_power_and_says_why(tmp_path):
 def test_cli_report_writes_files(root, tmp_path, capsys):
     assert main(["report", str(root / "inputs/colossus.yaml"), "--out", str(tmp_path)]) == 0
     folder = tmp_path / slug("xAI Colossus, Memphis (phase 1)")
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "report.html", "report.pdf",
+    assert sorted(p.name for p in folder.iterdir()) == ["colossus.yaml", "manifest.json", "report.html", "report.pdf",
                                                          "results.csv", "results.json"]
     assert str(folder / "report.pdf") in capsys.readouterr().out

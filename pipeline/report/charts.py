@@ -7,12 +7,34 @@ SVG string.  Ids inside each SVG are prefixed so several charts can live in one 
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 
-PALETTE = {"accelerators": "#1f5f8b", "hosts": "#5b9bd5", "overhead": "#a9c8e8", "grid": "#6c757d",
-           "ppa": "#3a9d5d", "onsite": "#c0504d", "water_onsite": "#2b8cbe", "water_grid": "#7bccc4",
-           "water_plant": "#bae4bc", "embodied": "#8064a2"}
+#: Colours ordered by lightness within each chart (dark, mid, light), so that a greyscale print keeps segments
+#: apart; the segments that sit side by side in one chart also get distinct hatches (``HATCH``).
+PALETTE = {"accelerators": "#1f4e79", "hosts": "#5b9bd5", "overhead": "#c6dbef", "grid": "#3d4450",
+           "ppa": "#a8dcb4", "onsite": "#c0504d", "water_onsite": "#08519c", "water_grid": "#6baed6",
+           "water_plant": "#c6dbef", "embodied": "#8064a2", "market": "#9ecae1"}
+HATCH = {"grid": "", "ppa": "//", "onsite": "xx", "overhead": "..", "hosts": "", "accelerators": "",
+         "water_onsite": "", "water_grid": "//", "water_plant": "..", "market": "//"}
+
+
+def _ink(colour: str) -> str:
+    """Dark or white text, whichever reads on a fill of ``colour`` (relative luminance)."""
+    c = colour.lstrip("#")
+    if len(c) != 6:
+        return "#1d2430"
+    r, g, b = (int(c[k:k + 2], 16) / 255 for k in (0, 2, 4))
+    return "#1d2430" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+
+
+def _num(x: float) -> str:
+    """A tick or bar label with at most 3 significant figures."""
+    if x == 0:
+        return "0"
+    r = float(f"{x:.3g}")
+    return f"{r:,.{max(0, 2 - math.floor(math.log10(abs(r))))}f}"
 
 
 def _rc() -> None:
@@ -63,18 +85,24 @@ def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequenc
     fig, ax = _subplots((6.6, height))
     left = [0.0] * len(rows)
     total = [sum(seg[2][i] for seg in segments) for i in range(len(rows))]
+    segments = [seg for seg in segments if any(v for v in seg[2])]  # the legend lists only what is present
     for name, colour, values in segments:
-        bars = ax.barh(list(rows), list(values), left=left, color=PALETTE.get(colour, colour), label=name, height=0.55)
+        fill = PALETTE.get(colour, colour)
+        bars = ax.barh(list(rows), list(values), left=left, color=fill, label=name, height=0.55,
+                       hatch=HATCH.get(colour, ""), edgecolor="white", linewidth=0.6)
         for b, v, t in zip(bars, values, total, strict=True):
             if t > 0 and v / t > 0.12:
-                ax.text(b.get_x() + b.get_width() / 2, b.get_y() + b.get_height() / 2, f"{v:,.0f}",
-                        ha="center", va="center", color="white", fontsize=8)
+                ax.text(b.get_x() + b.get_width() / 2, b.get_y() + b.get_height() / 2, _num(v),
+                        ha="center", va="center", color=_ink(fill), fontsize=8,
+                        bbox={"facecolor": fill, "edgecolor": "none", "pad": 1} if HATCH.get(colour) else None)
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_xlabel(unit)
-    ax.set_title(title)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: f"{x:,.0f}"))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=min(4, len(segments)), frameon=False, fontsize=8)
+    ax.set_xlim(0, max(total) * 1.05 if total and max(total) > 0 else 1)
+    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=min(4, len(segments)), frameon=False, fontsize=8,
+              borderaxespad=0)
+    ax.set_title(title, pad=18)
     return _svg(fig, prefix)
 
 
@@ -83,12 +111,12 @@ def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float]
     """Simple horizontal bars with values printed at their ends."""
     fig, ax = _subplots((6.6, 0.5 + 0.38 * len(labels)))
     b = ax.barh(list(labels), list(values), color=PALETTE.get(colour, colour), height=0.6)
-    ax.bar_label(b, labels=[f"{v:,.0f}" for v in values], padding=3, fontsize=8)
+    ax.bar_label(b, labels=[_num(v) for v in values], padding=3, fontsize=8)
     ax.set_xlabel(unit)
     ax.set_title(title)
     ax.invert_yaxis()
     ax.set_xlim(0, max(values) * 1.18 if values and max(values) > 0 else 1)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: f"{x:,.0f}"))
+    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
     return _svg(fig, prefix)
 
 
@@ -97,19 +125,20 @@ def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float
     """Tornado chart: for each input, a bar from the metric at the input's P5 to its P95."""
     fig, ax = _subplots((6.6, 0.6 + 0.34 * len(labels)))
     for k, (lo, hi) in enumerate(zip(lows, highs, strict=True)):
-        ax.barh(k, lo - base, left=base, color=PALETTE["hosts"], height=0.6)
+        ax.barh(k, lo - base, left=base, color=PALETTE["hosts"], height=0.6, hatch="//", edgecolor="white",
+                linewidth=0.6)
         ax.barh(k, hi - base, left=base, color=PALETTE["accelerators"], height=0.6)
     ax.axvline(base, color="#333333", linewidth=0.8)
     ax.set_yticks(range(len(labels)), list(labels))
     ax.invert_yaxis()
     ax.set_xlabel(unit)
-    ax.set_title(title)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: f"{x:,.0f}"))
+    ax.set_title(title, pad=18)
+    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=PALETTE["hosts"], label="input at P5"),
-                       Patch(color=PALETTE["accelerators"], label="input at P95")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.25 - 0.02 * len(labels)), ncol=2, frameon=False, fontsize=8)
+    ax.legend(handles=[Patch(facecolor=PALETTE["hosts"], hatch="//", edgecolor="white", label="input at its P5"),
+                       Patch(facecolor=PALETTE["accelerators"], label="input at its P95")],
+              loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=8, borderaxespad=0)
     return _svg(fig, prefix)
 
 
@@ -129,15 +158,22 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
         pos = y - 0.4 + height * (k + 0.5)
         err = np.array([[max(v - lo, 0.0) for v, lo in zip(values, lows, strict=True)],
                         [max(hi - v, 0.0) for v, hi in zip(values, highs, strict=True)]])
-        ax.barh(pos, list(values), height=height * 0.9, color=PALETTE.get(colour, colour), label=name,
-                xerr=err if err.any() else None, error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8})
+        bars = ax.barh(pos, list(values), height=height * 0.9, color=PALETTE.get(colour, colour), label=name,
+                       hatch=HATCH.get(colour, ""), edgecolor="white", linewidth=0.6,
+                       xerr=err if err.any() else None, error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8})
+        top = [max(v, h) for v, h in zip(values, highs, strict=True)]
+        for b, v, t in zip(bars, values, top, strict=True):
+            ax.text(t, b.get_y() + b.get_height() / 2, " " + _num(v), va="center", ha="left", fontsize=7,
+                    color="#1d2430")
     ax.set_yticks(y, list(labels))
     ax.invert_yaxis()
     ax.set_xlabel(unit)
-    ax.set_title(title)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: f"{x:,.0f}"))
+    ax.set_title(title, pad=18 if n > 1 else 6)
+    peak = max((max(max(v, h) for v, h in zip(sr[2], sr[4], strict=True)) for sr in series if len(sr[2])), default=0)
+    ax.set_xlim(0, peak * 1.18 if peak > 0 else 1)
+    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
     if n > 1:
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=n, frameon=False, fontsize=8, borderaxespad=0)
     return _svg(fig, prefix)
 
 
@@ -155,12 +191,12 @@ def histogram(prefix: str, title: str, values: Sequence[float], unit: str, log: 
     ax.set_xlabel(unit)
     ax.set_ylabel("clusters")
     ax.set_title(title)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:g}"))
+    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x) if x >= 1 else f"{x:g}"))
     return _svg(fig, prefix)
 
 
 def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], reported: Sequence[float], unit: str,
-                         tolerance: float) -> str:
+                         tolerance: float, names: Sequence[str] = ()) -> str:
     """Log-log scatter of modelled against reported values, with the 1:1 line and a ±``tolerance`` band."""
     import numpy as np
 
@@ -171,10 +207,17 @@ def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], rep
     ax.fill_between(line, line * (1 - tolerance), line * (1 + tolerance), color="#dff2e3", label=f"±{tolerance:.0%}")
     ax.plot(line, line, color="#333333", linewidth=0.8, label="1 : 1")
     ax.scatter(r, m, s=18, color=PALETTE["accelerators"], zorder=3)
+    if names:  # label the outliers (outside the band), so they can be identified
+        for x, yv, label in zip(r, m, names, strict=True):
+            if x > 0 and yv > 0 and abs(x / yv - 1) > tolerance:
+                ax.annotate(label[:28], (x, yv), textcoords="offset points", xytext=(4, 2), fontsize=6.5,
+                            color="#1d2430")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
+    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    ax.yaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
     ax.set_xlabel(f"reported ({unit})")
     ax.set_ylabel(f"modelled peak ({unit})")
     ax.set_title(title)

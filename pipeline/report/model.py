@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pint
@@ -17,7 +19,19 @@ import pint
 from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.report import charts
-from pipeline.report.filters import fmt_money, fmt_number, fmt_percent, fmt_quantity, fmt_ratio
+from pipeline.report.filters import (
+    fmt_count,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    fmt_q,
+    fmt_q_range,
+    fmt_quantity,
+    fmt_ratio,
+    fmt_sig,
+    fmt_usd,
+    typeset,
+)
 from pipeline.report.timeline_model import timeline_context
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
 from pipeline.units import unit_text, ureg
@@ -300,55 +314,76 @@ def build_charts(result: Results, i: int) -> list[Chart]:
              ("Facility overhead (PUE)", "overhead", [over, over_peak])], "MW"),
             "Facility power split into accelerator boards, host servers and facility overhead (cooling, power "
             "distribution), at mean utilization and at full load."))
-    ppa_e, on_e = _val(g("ppa_energy"), "GWh"), _val(g("onsite_energy"), "GWh")
     co2_grid, co2_on = _val(g("co2e_grid"), "kilotonne CO2e"), _val(g("co2e_onsite"), "kilotonne CO2e")
     co2_mkt_grid = _val(g("co2e_market_based_grid"), "kilotonne CO2e")
-    unmatched = _val(g("grid_energy_unmatched"), "GWh")
-    out.append(Chart("energy", "Energy by supply source", charts.stacked_bars(
-        "energy", "Energy by supply source", ["Energy"],
-        [("Grid, unmatched", "grid", [unmatched]), ("Grid, PPA-matched", "ppa", [ppa_e]),
-         ("On-site generation", "onsite", [on_e])], "GWh", height=1.45),
-        "Facility energy by where it comes from: the grid (with the share matched by renewable purchases) "
-        "and on-site generation."))
-    out.append(Chart("co2e", "CO2e by source", charts.stacked_bars(
-        "co2e", "CO2e by source", ["Location-based", "Market-based"],
-        [("Grid electricity", "grid", [co2_grid, co2_mkt_grid]), ("On-site combustion", "onsite", [co2_on, co2_on])],
-        "thousand t CO2e", height=1.8),
-        "CO2e of the electricity under the GHG Protocol's location-based and market-based methods."))
-    out.append(Chart("water", "Water on site and off site", charts.stacked_bars(
-        "water", "Water consumed", ["Water"],
-        [("On site (cooling)", "water_onsite", [_val(g("water_onsite"), "m ** 3") / 1000]),
-         ("Off site, grid generation", "water_grid", [_val(g("water_offsite_grid"), "m ** 3") / 1000]),
-         ("Off site, on-site plant", "water_plant", [_val(g("water_offsite_onsite_plant"), "m ** 3") / 1000])],
-        "thousand m³", height=1.45),
-        "Water consumed on site for cooling and off site to generate the electricity, over the period."))
+    if co2_on or abs(co2_grid - co2_mkt_grid) > 1e-6 * max(co2_grid, 1):  # two bars that differ
+        out.append(Chart("co2e", "CO₂e by source", charts.stacked_bars(
+            "co2e", "CO₂e by source, Scope 1 + 2", ["Location-based", "Market-based"],
+            [("Grid electricity (Scope 2)", "grid", [co2_grid, co2_mkt_grid]),
+             ("On-site combustion (Scope 1)", "onsite", [co2_on, co2_on])],
+            "kt CO₂e (thousand tonnes)", height=1.9),
+            "CO₂e under the GHG Protocol's location-based and market-based methods: grid electricity (Scope 2) and "
+            "fuel burnt on site (Scope 1)."))
     if result.draws and result.uncertain[i]:
-        for metric, unit, label, scale in (("co2e_location_based", "t CO2e", "thousand t CO2e", 1e-3),
+        for metric, unit, label, scale in (("co2e_location_based", "t CO2e", "kt CO₂e (thousand tonnes)", 1e-3),
                                            ("water_total", "m ** 3", "thousand m³", 1e-3)):
             rows = [r for r in result.sensitivity(i, metric) if r[1] != r[2]][:8]
             if not rows:
                 continue
             base = _val(result.metric(metric, i, "central"), unit) * scale
-            title = f"What drives {METRIC_BY_NAME[metric].label}"
+            title = {"co2e_location_based": "What drives CO₂e (Scope 1 + 2, location-based)",
+                     "water_total": "What drives total water use (on and off site)"}[metric]
             out.append(Chart(f"tornado-{metric}", title, charts.tornado(
-                f"tornado-{metric}", title, [_input_label(n) for n, _, _ in rows],
+                f"tornado-{metric}", title, [input_name(n) for n, _, _ in rows],
                 [float(lo.m_as(unit)) * scale for _, lo, _ in rows], [float(hi.m_as(unit)) * scale for _, _, hi in rows],
                 base, label),
                 "Each uncertain input moved to its 5th and 95th percentile with the others at their central values "
-                "(one at a time); the widest bars matter most."))
+                "(one at a time); the widest bars matter most. A bar for the P5 on the right means the quantity "
+                "falls as the input rises (more on-site generation, for example, means less off-site water)."))
     groups = result.groups_of(i)
     if len(groups) > 1:
         labels = [grp.label for grp in result.scenarios[i].groups]
         energies = [float(result.groups["it_energy"][k].m_as("GWh")) for k in groups]
         out.append(Chart("groups", "IT energy by accelerator group", charts.bars(
-            "groups", "IT energy by accelerator group", labels, energies, "GWh"),
+            "groups", "IT energy by accelerator group", labels, energies, "GWh (central inputs)"),
             "IT energy of each accelerator group of the fleet."))
     return out
 
 
-def _input_label(name: str) -> str:
-    """A readable name for an uncertain input path or reference factor."""
-    return name.replace("default.", "").replace("supply.", "").replace("_", " ")
+def chart_notes(result: Results, i: int) -> list[str]:
+    """What single-bar charts used to show, as sentences: the energy by source and the water split."""
+    g = lambda name: _m(result, name, i)  # noqa: E731
+    notes = []
+    energy = g("energy")
+    if energy is not None:
+        grid, ppa, on = g("grid_energy"), g("ppa_energy"), g("onsite_energy")
+        parts = []
+        if grid is not None and _val(grid, "MWh") > 0:
+            share = _val(grid, "MWh") / max(_val(energy, "MWh"), 1e-12)
+            text = f"{fmt_q(grid, 'MWh')} ({fmt_sig(share * 100, 2, strip=True)} %) from the grid"
+            if ppa is not None and _val(ppa, "MWh") > 0:
+                text += f", of which {fmt_q(ppa, 'MWh')} matched by renewable purchases (PPAs)"
+            parts.append(text)
+        if on is not None and _val(on, "MWh") > 0:
+            share = _val(on, "MWh") / max(_val(energy, "MWh"), 1e-12)
+            parts.append(f"{fmt_q(on, 'MWh')} ({fmt_sig(share * 100, 2, strip=True)} %) generated on site")
+        if parts:
+            notes.append(f"Electricity by source: {fmt_q(energy, 'MWh')} in all, " + "; ".join(parts) + ".")
+    w_on, w_grid, w_plant, w_tot = g("water_onsite"), g("water_offsite_grid"), g("water_offsite_onsite_plant"), \
+        g("water_total")
+    if w_tot is not None:
+        parts = [f"{fmt_q(w_on, 'm ** 3')} on site for cooling"]
+        if w_grid is not None and _val(w_grid, "m ** 3") > 0:
+            parts.append(f"{fmt_q(w_grid, 'm ** 3')} at the grid's power plants")
+        if w_plant is not None and _val(w_plant, "m ** 3") > 0:
+            parts.append(f"{fmt_q(w_plant, 'm ** 3')} for the on-site plant's generation")
+        notes.append(f"Water consumed over the period: {fmt_q(w_tot, 'm ** 3')} in all, " + ", ".join(parts) + ".")
+    loc, mkt, on_c = g("co2e_location_based"), g("co2e_market_based"), g("co2e_onsite")
+    if loc is not None and mkt is not None and _val(on_c, "t CO2e") == 0 and \
+            abs(_val(loc, "t CO2e") - _val(mkt, "t CO2e")) <= 1e-6 * max(_val(loc, "t CO2e"), 1):
+        notes.append(f"CO₂e is the same under both Scope 2 methods ({fmt_q(loc, 't CO2e')}): nothing is burnt on site "
+                     "and no contracts or supplier rate change the market-based figure.")
+    return notes
 
 
 def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
@@ -356,8 +391,9 @@ def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
     rows = []
     for u in result.uncertain[i]:
         unit = unit_text(u.dist.unit) if u.dist.unit else ""
-        rows.append({"name": u.name, "dist": u.dist.kind, "low": f"{u.dist.low:,.6g}", "mode": f"{u.dist.central:,.6g}",
-                     "high": f"{u.dist.high:,.6g}", "unit": unit, "source": u.source})
+        rows.append({"name": u.name, "label": input_name(u.name), "dist": u.dist.kind,
+                     "low": fmt_sig(u.dist.low, 3, strip=True), "mode": fmt_sig(u.dist.central, 3, strip=True),
+                     "high": fmt_sig(u.dist.high, 3, strip=True), "unit": typeset(unit), "source": u.source})
     return rows
 
 
@@ -409,11 +445,13 @@ def group_rows(result: Results, i: int) -> list[dict[str, str]]:
         rows.append({
             "label": grp.label, "accelerator": grp.accelerator,
             "count": (f"{count:,.0f}" if count.is_integer() else fmt_number(count, 6)) if count == count else "–",
-            "hours": fmt_quantity(result.groups["accelerator_time"][k], "h"),
-            "full_power": fmt_quantity(grp.full_power, "W"), "idle_power": fmt_quantity(grp.idle_power, "W"),
-            "host_power": fmt_quantity(grp.host_power, "W"),
-            "it_power": fmt_quantity(None if count != count else result.groups["it_power"][k], "MW"),
-            "it_energy": fmt_quantity(result.groups["it_energy"][k], "MWh"),
+            "name": _ref_name("accelerators", grp.accelerator),
+            "hours": fmt_sig(float(result.groups["accelerator_time"][k].m_as("h")) / 1e6),
+            "full_power": fmt_sig(float(grp.full_power.m_as("W")), 3, strip=True),
+            "idle_power": fmt_sig(float(grp.idle_power.m_as("W")), 3, strip=True),
+            "host_power": fmt_sig(float(grp.host_power.m_as("W")), 3, strip=True),
+            "it_power": "–" if count != count else fmt_sig(float(result.groups["it_power"][k].m_as("MW"))),
+            "it_energy": fmt_sig(float(result.groups["it_energy"][k].m_as("GWh"))),
         })
     return rows
 
@@ -438,45 +476,94 @@ def claim_rows(result: Results, i: int) -> list[dict[str, str]]:
     rows = []
     for c in result.claims(i):
         unit = METRIC_BY_NAME[c.metric].unit
-        claimed_unit = f"{c.claimed.units:~D}".replace("ton", "short_ton") if c.claimed.check("[mass]") and \
-            f"{c.claimed.units:~D}" == "ton" else f"{c.claimed.units:~D}"
+        names = " ".join(name for name, _ in c.claimed.unit_items())
+        shown = ("short_ton" if c.claimed.check("[mass]") and "ton" in names.split() else
+                 "t" if c.claimed.check("[mass]") else _claim_unit(c))
         rows.append({
-            "kind": c.kind, "sentence": _limit_sentence(c) if c.kind == "limit" else "",
-            "metric": METRIC_BY_NAME[c.metric].label,
-            "claimed": fmt_quantity(c.claimed, claimed_unit) + (" (limit)" if c.kind == "limit" else ""),
-            "modelled": fmt_quantity(c.modelled, claimed_unit) if c.modelled is not None else "not modelled",
-            "modelled_canonical": fmt_quantity(c.modelled, unit),
-            "range": (f"{fmt_quantity(c.low, claimed_unit)} – {fmt_quantity(c.high, claimed_unit)}"
-                      if result.draws and c.low is not None and c.high is not None and c.low != c.high else ""),
+            "kind": c.kind, "sentence": claim_sentence(c, result.draws),
+            "metric": typeset(METRIC_BY_NAME[c.metric].label),
+            "claimed": _sig_strip(c.claimed, shown) + (" (limit)" if c.kind == "limit" else ""),
+            "modelled": fmt_q(c.modelled, shown) if c.modelled is not None else "not modelled",
+            "modelled_canonical": fmt_q(c.modelled, unit),
+            "range": fmt_q_range(c.low, c.high, c.modelled, shown) if result.draws else "",
             "ratio": fmt_ratio(c.ratio), "verdict": c.verdict, "verdict_class": c.verdict.replace(" ", "-"),
             "tolerance": fmt_percent(c.tolerance), "source": c.source, "note": c.note,
         })
     return rows
 
 
-def assumption_rows(facts: list[ref.Factor]) -> list[dict[str, str]]:
+def assumption_rows(facts: list[ref.Factor]) -> list[dict[str, Any]]:
     rows = []
     for f in facts:
         rec = f.record()
-        value = "no data" if rec["value"] is None else f"{rec['value']:,.6g}"
-        rng = f" ({rec['low']:,.6g}–{rec['high']:,.6g})" if "low" in rec else ""
-        rows.append({"name": f.name, "value": value + rng, "unit": rec["unit"], "source": f.source,
+        value = "no data" if rec["value"] is None else fmt_sig(rec["value"], 4, strip=True)
+        rng = f" ({fmt_sig(rec['low'], 3, strip=True)}–{fmt_sig(rec['high'], 3, strip=True)})" if "low" in rec else ""
+        unit_label = typeset(str(rec["unit"]).replace("m^3", "m³").replace("m ** 3", "m³"))
+        if unit_label.count("CO₂e") == 2:  # a GWP: kg CO2e per kg of the gas
+            unit_label = "kg CO₂e per kg of the gas"
+        rows.append({"name": f.name, "value": value + rng, "unit": unit_label, "source": f.source, "ref": 0,
                      "file": f.file, "year": f.year, "edition": f.edition, "licence": f.licence,
                      "status": f.status, "note": f.note})
     return rows
 
 
-def result_rows(result: Results, i: int) -> list[dict[str, str]]:
+def result_rows(result: Results, i: int) -> list[dict[str, Any]]:
     """Every metric of the scenario with its value (the same numbers as results.json)."""
     rows = []
     for spec in METRICS:
         q = result.metric(spec.name, i)
         if q is not None:
             lo, hi = result.metric(spec.name, i, "low"), result.metric(spec.name, i, "high")
-            rows.append({"name": spec.name, "label": spec.label, "value": fmt_quantity(q, spec.unit),
-                         "low": fmt_quantity(lo, spec.unit), "high": fmt_quantity(hi, spec.unit),
-                         "description": spec.description})
+            rows.append({"name": spec.name, "label": typeset(spec.label), "value": fmt_q(q, spec.unit),
+                         "range": fmt_q_range(lo, hi, q, spec.unit) if result.draws else "",
+                         "zero": float(q.magnitude) == 0 and (lo is None or float(lo.magnitude) == 0)
+                         and (hi is None or float(hi.magnitude) == 0),
+                         "description": typeset(spec.description)})
     return rows
+
+
+_URL = re.compile(r"https?://[^\s,;]+[^\s,;.)]")
+
+
+def linkify(text: str) -> list[dict[str, str]]:
+    """A citation split into text and link segments, so that templates can make its URLs clickable (escaped).
+
+    >>> linkify("US EIA, FAQ 97, https://www.eia.gov/tools/faqs/faq.php?id=97.")
+    [{'text': 'US EIA, FAQ 97, ', 'url': ''}, {'text': 'https://www.eia.gov/tools/faqs/faq.php?id=97', 'url': 'https://www.eia.gov/tools/faqs/faq.php?id=97'}, {'text': '.', 'url': ''}]
+    """
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        if m.start() > pos:
+            out.append({"text": text[pos:m.start()], "url": ""})
+        out.append({"text": m.group(0), "url": m.group(0)})
+        pos = m.end()
+    if pos < len(text):
+        out.append({"text": text[pos:], "url": ""})
+    return out
+
+
+def references(*row_lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number every distinct ``source`` of the rows (in order of first use), set each row's ``ref`` to its number
+    and return the numbered reference list (each entry's text split into link segments)."""
+    numbers: dict[str, int] = {}
+    for rows in row_lists:
+        for row in rows:
+            src = str(row.get("source") or "").strip()
+            if not src:
+                row["ref"] = 0
+                continue
+            row["ref"] = numbers.setdefault(src, len(numbers) + 1)
+    return [{"n": n, "parts": linkify(src)} for src, n in numbers.items()]
+
+
+def downloads(result: Results, i: int) -> list[dict[str, str]]:
+    """The files written beside report.html, for its download links."""
+    s = result.scenarios[i]
+    scen = Path(s.file).name if Path(s.file).suffix.lower() in (".yaml", ".yml") else "scenario.json"
+    return [{"label": "PDF report", "href": "report.pdf"},
+            {"label": "Results, CSV" + (" (P50, P5, P95)" if result.draws else ""), "href": "results.csv"},
+            {"label": "Results, JSON", "href": "results.json"},
+            {"label": "Scenario, " + ("YAML" if scen.endswith((".yaml", ".yml")) else "JSON"), "href": scen}]
 
 
 def report_context(result: Results, i: int = 0, generated: dt.datetime | None = None) -> dict[str, Any]:
@@ -484,9 +571,17 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
     s = result.scenarios[i]
     when = generated or dt.datetime.now(dt.UTC)
     used: list[ref.Factor] = []
+    air = air_context(result, i)
+    page1 = brief(result, i, used, air)
     heads = headline(result, i, used)
     facts = list(result.assumptions(i)) + [f for f in dict.fromkeys(used)]
     period = "given in accelerator-hours" if s.period is None else fmt_duration(s.period)
+    claims = claim_rows(result, i)
+    assumptions = assumption_rows(facts)
+    uncertainty = uncertainty_rows(result, i) if result.draws else []
+    refs = references(claims, uncertainty, assumptions)
+    results = result_rows(result, i)
+    all_charts = build_charts(result, i)
     return {
         "title": s.name,
         "location": s.location,
@@ -495,20 +590,338 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "date": when.strftime("%Y-%m-%d"),
         "version": __version__,
         "by_hours": s.by_hours,
+        "brief": page1,
         "headline": heads,
-        "charts": build_charts(result, i),
+        "charts": [c for c in all_charts if not c.id.startswith("tornado")],
+        "tornados": [c for c in all_charts if c.id.startswith("tornado")],
+        "chart_notes": chart_notes(result, i),
         "groups": group_rows(result, i),
-        "claims": claim_rows(result, i),
-        "air": air_context(result, i),
-        "results": result_rows(result, i),
+        "claims": claims,
+        "air": air,
+        "results": [r for r in results if not r["zero"]],
+        "zero_results": [r for r in results if r["zero"]],
         "draws": f"{result.draws:,}" if result.draws else "",
         "seed": result.seed,
-        "uncertainty": uncertainty_rows(result, i) if result.draws else [],
-        "method": [{"stage": a, "formula": b, "text": c} for a, b, c in METHOD],
-        "assumptions": assumption_rows(facts),
+        "uncertainty": uncertainty,
+        "method": [{"stage": typeset(a), "formula": b, "text": typeset(c)} for a, b, c in METHOD],
+        "assumptions": assumptions,
+        "references": refs,
         "editions": sorted(ref.data_editions().items()),
-        "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
+        "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
         "inputs": input_display(s),
+        "grid_name": _ref_name("grids", s.grid) if s.grid else input_display(s)["grid"],
         "file": s.file,
+        "downloads": downloads(result, i),
         "timeline": timeline_context(result, i),
     }
+
+
+# ---- page 1: the brief (issue 13) --------------------------------------------------------------------------
+
+#: Readable names of uncertain inputs and reference factors (tornado labels, caveats, the uncertainty table).
+INPUT_NAMES = {
+    "utilization": "Utilization (mean load)", "pue": "PUE (cooling and power overhead)",
+    "wue": "WUE (cooling water per kWh)", "period": "Period", "lifetime": "Hardware lifetime",
+    "supply.onsite.share": "Share of energy made on site", "supply.ppa.share": "Share matched by PPAs",
+    "supply.ppa.intensity": "PPA emission factor", "supply.grid_intensity": "Grid emission factor",
+    "supply.grid_water_intensity": "Grid water intensity", "default.hardware_lifetime": "Hardware lifetime",
+}
+_PARTS = {"heat_rate": "heat rate", "water_consumption": "water use of generation", "nox_per_heat": "NOx factor",
+          "upstream_ch4_per_heat": "upstream methane leak", "damage_per_nox": "damage per t NOx",
+          "damage_per_so2": "damage per t SO2", "damage_per_pm25": "damage per t PM2.5",
+          "deaths_per_nox": "deaths per t NOx", "deaths_per_so2": "deaths per t SO2",
+          "deaths_per_pm25": "deaths per t PM2.5", "count": "count", "power": "full power",
+          "idle_power": "idle power", "host_power": "host power", "embodied": "embodied carbon",
+          "accelerator_hours": "accelerator-hours", "co2e_intensity": "emission factor"}
+
+
+def input_name(path: str) -> str:
+    """A human name for an uncertain input or factor path.
+
+    >>> input_name("pue"), input_name("onsite.gas-turbine-simple-cycle.heat_rate"), input_name("fleet[0].count")
+    ('PUE (cooling and power overhead)', 'Gas turbine simple cycle: heat rate', 'Fleet group 1: count')
+    """
+    if path in INPUT_NAMES:
+        return INPUT_NAMES[path]
+    head, _, last = path.rpartition(".")
+    part = _PARTS.get(last, last.replace("_", " "))
+    if path.startswith("fleet["):
+        k = int(path[6:path.index("]")]) + 1
+        return f"Fleet group {k}: {part}"
+    what = head.split(".")[-1] if head else ""
+    what = what.replace("gas-turbine/", "gas turbine, ").replace("-", " ").strip()
+    return f"{what[:1].upper()}{what[1:]}: {part}" if what else part[:1].upper() + part[1:]
+
+
+def _ref_name(table: str, id_: str | None) -> str:
+    """The readable name of an id in a reference table (accelerators, grids), or the id itself."""
+    if not id_:
+        return ""
+    try:
+        df = ref.table(table)
+        rows = df[df["id"] == id_]
+        return str(rows.iloc[0]["name"]) if len(rows) else id_
+    except Exception:  # noqa: BLE001 - a display nicety only
+        return id_
+
+
+def _short_source(text: str) -> str:
+    """The first clause of a citation, for a sentence: who said it and when."""
+    for sep in (" (", ": ", "; "):
+        if sep in text:
+            text = text.split(sep)[0]
+    return text.strip().rstrip(",")
+
+
+def _claim_unit(c: Any) -> str:
+    """The unit a claim is best read in: US gallons when it was published in gallons, else the metric's unit."""
+    unit = METRIC_BY_NAME[c.metric].unit
+    claimed = " ".join(name for name, _ in c.claimed.unit_items())
+    if "gallon" in claimed:
+        return "US_liquid_gallon / day" if "day" in claimed else "US_liquid_gallon"
+    return unit
+
+
+def _sig_strip(q: pint.Quantity, unit: str) -> str:
+    """A published figure as published: ``1 million US gal/day``, ``150 MW`` (no added zeros)."""
+    from pipeline.report.filters import fmt_sig, scale_of
+
+    u, mult, label = scale_of(q, unit)
+    return f"{fmt_sig(float(q.m_as(u)) / mult, 3, strip=True)} {label}"
+
+
+def claim_sentence(c: Any, draws: int) -> str:
+    """A claim verdict in words: who said what, and how it compares with the model."""
+    if c.kind == "limit":
+        return _limit_sentence(c)
+    unit = _claim_unit(c)
+    what = _lower_first(typeset(METRIC_BY_NAME[c.metric].label))
+    who = _short_source(c.source) or "A published figure"
+    claimed = _sig_strip(c.claimed, unit)
+    if c.modelled is None:
+        return f"{who}: {what} {claimed}. Not modelled for this scenario."
+    model = fmt_q(c.modelled, unit)
+    rng = fmt_q_range(c.low, c.high, c.modelled, unit) if draws else ""
+    model_text = f"the model gives {model}" + (f" (90 % range {rng})" if rng else "")
+    ratio = c.ratio or 0.0
+    verdict = {
+        "within modelled range": "inside the modelled range",
+        "consistent": f"consistent with the model (within ±{c.tolerance:.0%})",
+        "above model": f"higher than the model: the claim is {fmt_sig(ratio, 2, strip=True)}× the modelled value",
+        "below model": (f"lower than the model: the claim is {fmt_sig(1 / ratio, 2, strip=True)}× lower"
+                        if ratio else "lower than the model"),
+    }.get(c.verdict, c.verdict)
+    return f"{who}: {what} {claimed}, {verdict}; {model_text}."
+
+
+def _count_of(s: Any) -> float | None:
+    counts = [g.count for g in s.groups]
+    return None if any(c != c for c in counts) else float(sum(counts))
+
+
+def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) -> dict[str, Any]:
+    """Page 1: plain sentences, 4-5 headline cards (value, 90 % range, equivalence, per-GPU), claim verdicts as
+    sentences, the air-quality card and the biggest caveat. Every number has at most 3 significant figures."""
+    s = result.scenarios[i]
+    g = lambda name: _m(result, name, i)  # noqa: E731
+    n = _count_of(s)
+    draws = result.draws
+
+    def rng(name: str, unit: str) -> str:
+        return fmt_q_range(g_low(name), g_high(name), g(name), unit) if draws else ""
+
+    def g_low(name: str) -> pint.Quantity | None:
+        return result.metric(name, i, "low")
+
+    def g_high(name: str) -> pint.Quantity | None:
+        return result.metric(name, i, "high")
+
+    def per_gpu(q: pint.Quantity | None, unit: str, tail: str) -> str:
+        if q is None or not n:
+            return ""
+        return f"{fmt_q(q / n, unit)} per accelerator{tail}"
+
+    def equiv(q: pint.Quantity | None, factor_id: str, template: str) -> str:
+        if q is None:
+            return ""
+        f = ref.equivalence(factor_id)
+        used.append(f)
+        amount = f.quantity
+        if (q / amount).check("[time]"):
+            amount = amount * ureg.Quantity(1, "year")
+        return template.format(n=fmt_count(float((q / amount).to("").magnitude)))
+
+    cards: list[dict[str, str]] = []
+    peak, mean = g("facility_power_peak"), g("facility_power")
+    if peak is not None and mean is not None:
+        lf = float((mean / peak).to("").magnitude) if peak.magnitude else 0.0
+        cards.append({"metric": "facility_power_peak", "label": "Peak facility power", "value": fmt_q(peak, "MW"),
+                      "range": rng("facility_power_peak", "MW"),
+                      "sub": f"mean {fmt_q(mean, 'MW')}; load factor {fmt_sig(lf * 100, 2, strip=True)} %",
+                      "equivalent": equiv(mean, "home_electricity", "≈ the average draw of {n} US homes"),
+                      "per_gpu": per_gpu(peak.to("kW"), "kW", " at peak, with its host server and cooling")})
+    energy = g("energy")
+    if energy is not None:
+        period = "" if s.period is None else f" over {fmt_duration(s.period)}"
+        cards.append({"metric": "energy", "label": f"Electricity{period}", "value": fmt_q(energy, "MWh"),
+                      "range": rng("energy", "MWh"),
+                      "sub": f"{fmt_q(g('energy_per_day'), 'MWh / day')}" if g("energy_per_day") is not None else "",
+                      "equivalent": equiv(energy, "home_electricity",
+                                          "≈ what {n} US homes use in a year"),
+                      "per_gpu": per_gpu(energy, "MWh", "")})
+    w_day, w_total = g("water_onsite_per_day"), g("water_onsite")
+    if w_day is not None:
+        gal = "US_liquid_gallon / day"
+        off = g("water_offsite_per_day")
+        pool = ref.equivalence("olympic_pool")
+        used.append(pool)
+        pools = float((w_day * ureg.Quantity(1, "day") / pool.quantity).to("").magnitude)
+        cards.append({"metric": "water_onsite_per_day", "label": "Cooling water on site, per day",
+                      "value": fmt_q(w_day, gal), "range": rng("water_onsite_per_day", gal),
+                      "sub": (f"plus {fmt_q(off, gal)} off site, generating the electricity" if off is not None
+                              else ""),
+                      "equivalent": f"≈ {fmt_count(pools)} Olympic pools a day",
+                      "per_gpu": per_gpu(w_day, gal, "")})
+    elif w_total is not None:
+        cards.append({"metric": "water_onsite", "label": "Cooling water on site", "value": fmt_q(w_total, "m ** 3"),
+                      "range": rng("water_onsite", "m ** 3"), "sub": "",
+                      "equivalent": equiv(w_total, "olympic_pool", "≈ {n} Olympic pools"),
+                      "per_gpu": per_gpu(w_total, "m ** 3", "")})
+    loc, mkt, emb = g("co2e_location_based"), g("co2e_market_based"), g("co2e_embodied")
+    if loc is not None:
+        same = mkt is not None and abs(float((mkt - loc).m_as("t CO2e"))) < 0.005 * max(float(loc.m_as("t CO2e")), 1)
+        subs = []
+        if mkt is not None:
+            subs.append("market-based the same (no contracts or supplier rate)" if same
+                        else f"market-based {fmt_q(mkt, 't CO2e')}")
+        if emb is not None:
+            subs.append(f"plus {fmt_q(emb, 't CO2e')} embodied in the hardware")
+        else:
+            missing = [grp.label for grp in s.groups if grp.accelerator]  # which group lacks embodied data
+            subs.append("embodied carbon not counted: no manufacturing figure for "
+                        + ", ".join(dict.fromkeys(_ref_name("accelerators", grp.accelerator) for grp in s.groups))
+                        if missing else "embodied carbon not counted")
+        cards.append({"metric": "co2e_location_based", "label": "CO₂e, Scope 1 + 2 (location-based)",
+                      "value": fmt_q(loc, "t CO2e"), "range": rng("co2e_location_based", "t CO2e"),
+                      "sub": "; ".join(subs),
+                      "equivalent": equiv(loc, "passenger_car", "≈ what {n} passenger cars emit in a year"),
+                      "per_gpu": per_gpu(loc, "t CO2e", "")})
+    air_card = None
+    if air["show"]:
+        total = g("health_damages")
+        parts = []
+        if g("nox_onsite") is not None and _val(g("onsite_energy"), "MWh") > 0:
+            parts.append(f"NOx on site {fmt_q(g('nox_onsite'), 't')} ({_CONTROLS.get(air['controls'], air['controls']) or 'controls not stated'}"
+                         f"{', assumed' if air['controls_assumed'] else ''})")
+        if g("nox_grid") is not None and _val(g("grid_energy"), "MWh") > 0:
+            parts.append(f"NOx at the grid's plants {fmt_q(g('nox_grid'), 't')}")
+        if air["deaths"]:
+            parts.append(f"about {air['deaths']} premature deaths (statistical)")
+        air_card = {"metric": "health_damages" if total is not None else "nox_onsite",
+                    "label": "Air pollution and health",
+                    "value": (fmt_usd(total) + f" of health damages ({air['dollar_year']} dollars)"
+                              if total is not None else fmt_q(g("nox_onsite"), "t") + " NOx"),
+                    "range": rng("health_damages", "USD") if total is not None else "",
+                    "sub": "; ".join(parts), "equivalent": "",
+                    "per_gpu": per_gpu(total, "USD", "") if total is not None else ""}
+        cards.append(air_card)
+
+    # sentences
+    where = s.location.split(" (")[0] if s.location else ""
+    fleet = ", ".join(f"{fmt_count(grp.count)} {_ref_name('accelerators', grp.accelerator)}"
+                      if grp.count == grp.count else _ref_name("accelerators", grp.accelerator) for grp in s.groups)
+    supply = _supply_words(s)
+    period = "its accelerator-hours" if s.period is None else fmt_duration(s.period)
+    what = (f"{s.name}: {fleet}{' in ' + where if where else ''}, modelled over {period} at "
+            f"{fmt_sig(s.utilization * 100, 2, strip=True)} % mean utilization and PUE "
+            f"{fmt_sig(s.pue, 3, strip=True)}, supplied by {supply}.")
+    amounts = []
+    if mean is not None and peak is not None:
+        amounts.append(f"draws about {fmt_q(mean, 'MW')} on average ({fmt_q(peak, 'MW')} at peak)")
+    if energy is not None:
+        amounts.append(f"uses {fmt_q(energy, 'MWh')} of electricity")
+    if w_day is not None:
+        amounts.append(f"evaporates about {fmt_q(w_day, 'US_liquid_gallon / day')} of cooling water")
+    if loc is not None:
+        amounts.append(f"emits {fmt_q(loc, 't CO2e')} (Scope 1 + 2, location-based)")
+    how_much = ("It " + ", ".join(amounts[:-1]) + (" and " if len(amounts) > 1 else "") + amounts[-1] + "."
+                if amounts else "")
+    if draws:
+        how_much += " Figures are medians of the Monte Carlo draws, with their 90 % range."
+    claims = result.claims(i)
+    verdicts = [{"text": claim_sentence(c, draws), "cls": c.verdict.replace(" ", "-"), "verdict": c.verdict}
+                for c in claims if c.kind != "limit"]
+    limits = [c for c in claims if c.kind == "limit"]
+    if len(limits) <= 2:
+        verdicts += [{"text": claim_sentence(c, draws), "cls": c.verdict.replace(" ", "-"), "verdict": c.verdict}
+                     for c in limits]
+    else:  # one sentence per verdict, the caps side by side (the claims section has each in full)
+        words = {"under the limit": "below its cap even at the top of the modelled range",
+                 "over the limit": "above its cap even at the bottom of the modelled range",
+                 "may exceed the limit": "with its cap inside the modelled range"}
+        for verdict in dict.fromkeys(c.verdict for c in limits):
+            group = [c for c in limits if c.verdict == verdict]
+            items = ", ".join(f"{METRIC_BY_NAME[c.metric].label.split(' from ')[0]} "
+                              f"{fmt_q(c.modelled, 't') if c.modelled is not None else 'not modelled'} "
+                              f"(cap {fmt_q(c.claimed, 't')})" for c in group)
+            who = _short_source(group[0].source)
+            verdicts.append({"text": f"{who}, permit caps a year: {items}; each {words.get(verdict, verdict)}.",
+                             "cls": verdict.replace(" ", "-"), "verdict": verdict})
+    if claims:
+        inside = sum(c.verdict in ("within modelled range", "consistent", "under the limit") for c in claims)
+        kinds = "published figures and limits" if any(c.kind == "limit" for c in claims) else "published figures"
+        against = f"Checked against {len(claims)} {kinds}: {inside} agree with the model or are met."
+    else:
+        against = "No published figures were given to check the model against."
+    return {"sentences": [what, how_much, against], "cards": cards, "verdicts": verdicts,
+            "caveats": _caveats(result, i, air), "air_card": air_card}
+
+
+def _supply_words(s: Any) -> str:
+    grid = _ref_name("grids", s.grid) if s.grid else ("a grid defined by its generation mix" if s.mix
+                                                        else "a grid at explicit factors")
+    parts = []
+    if s.onsite_share:
+        tech = (s.onsite_technology or "on-site generation").replace("-", " ")
+        parts.append(f"{fmt_sig(s.onsite_share * 100, 2, strip=True)} % on-site {tech}")
+    grid_share = 1 - s.onsite_share
+    if grid_share > 0:
+        parts.append(("" if not s.onsite_share else f"{fmt_sig(grid_share * 100, 2, strip=True)} % ") + f"the {grid}"
+                     + ("" if s.onsite_share else " alone"))
+    if s.ppa_share:
+        parts.append(f"{fmt_sig(s.ppa_share * 100, 2, strip=True)} % of grid energy matched by PPAs")
+    return ", ".join(parts)
+
+
+def _caveats(result: Results, i: int, air: dict[str, Any]) -> list[str]:
+    """The biggest caveats, in order: what the supply leaves out, the widest uncertainty, assumed controls."""
+    s = result.scenarios[i]
+    out = []
+    if not s.onsite_share:
+        out.append("Only grid electricity is modelled: any on-site generation (such as gas turbines) and its "
+                   "emissions are not included; clusterprint compare shows the site under other supplies.")
+    if result.draws and result.uncertain[i]:
+        swings = [r for r in result.sensitivity(i, "co2e_location_based") if r[1] != r[2]]
+        if swings:
+            name, lo, hi = swings[0]
+            low, high = sorted((lo, hi), key=lambda q: float(q.m_as("t CO2e")))
+            out.append(f"The largest uncertainty is {_lower_first(input_name(name))}: across its 90 % range, CO₂e moves "
+                       f"from {fmt_q(low, 't CO2e')} to {fmt_q(high, 't CO2e')}.")
+    if air.get("controls_assumed"):
+        out.append("The NOx control of the on-site plant is assumed (none was stated): NOx can differ tenfold "
+                   "between uncontrolled turbines and turbines with SCR.")
+    if s.by_hours:
+        out.append("The fleet is given in accelerator-hours, so no power figures are shown.")
+    return out
+
+
+_CONTROLS = {"scr": "with SCR", "uncontrolled": "uncontrolled", "dln": "dry low-NOx",
+             "water-steam": "water-steam injection"}
+
+
+def _lower_first(text: str) -> str:
+    """``"Facility power (peak)"`` -> ``"facility power (peak)"``; acronyms (PUE, CO₂e, NOx) stay as they are."""
+    first = text.split(" ")[0]
+    if len(first) > 1 and (first[1].isupper() or any(ch.isdigit() or ch == "₂" for ch in first)):
+        return text
+    return text[:1].lower() + text[1:]

@@ -21,7 +21,7 @@ import jinja2
 from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.io import csv_text, folder_names, write_atomic
-from pipeline.report.filters import FILTERS
+from pipeline.report.filters import FILTERS, typeset
 from pipeline.results import Results
 
 
@@ -66,8 +66,14 @@ def _env() -> jinja2.Environment:
 
 
 def render_html(context: dict[str, Any], mode: str = "html", template: str = "report.html.j2") -> str:
-    """The report as an HTML string; ``mode`` is ``"html"`` (inline SVG) or ``"pdf"`` (SVG as images)."""
-    return _env().get_template(template).render(mode=mode, **context)
+    """The report as an HTML string; ``mode`` is ``"html"`` (inline SVG) or ``"pdf"`` (SVG as images).
+
+    CO2e, CO2 and SO2 in the body's text are typeset with subscripts (CO₂e); ids and data attributes are lower
+    case and untouched, and the document's metadata (title, description) keeps the plain spelling for search.
+    """
+    html = _env().get_template(template).render(mode=mode, **context)
+    head, sep, body = html.partition("<body")
+    return head + sep + typeset(body) if sep else html
 
 
 def check_url(url: str, root: Path = TEMPLATES_DIR) -> None:
@@ -138,6 +144,10 @@ def _write_outputs(folder: Path, *, stem: str, data_stem: str, ctx: dict[str, An
     write_atomic(paths["json"], data_json)
     paths["csv"] = folder / f"{data_stem}.csv"
     write_atomic(paths["csv"], data_csv)
+    if stem == "report":  # the scenario beside the report, for its download link
+        name = Path(scenario.file).name if Path(scenario.file).suffix.lower() in (".yaml", ".yml") else "scenario.json"
+        paths["scenario"] = folder / name
+        write_atomic(paths["scenario"], _scenario_bytes(scenario))
     manifest = {
         "clusterprint_version": __version__,
         "created": now.isoformat(),
@@ -167,10 +177,28 @@ def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...
         else "scenario.json"
     return _write_outputs(
         Path(out_dir) / (folder or folder_names(result.names)[scenario.name]), stem="report", data_stem="results", ctx=report_context(result, i),
-        template="report.html.j2", data_json=results_json, data_csv=csv_text(result.to_frame().iloc[[i]]),
+        template="report.html.j2", data_json=results_json, data_csv=csv_text(_frame_with_ranges(result, i)),
         attachments=[(scenario_name, _scenario_bytes(scenario), "The scenario this report was computed from"),
                      ("results.json", results_json.encode(), "Results in the clusterprint compute --json contract")],
         scenario=scenario, formats=formats, manifest_extra=extra_manifest or {})
+
+
+def _frame_with_ranges(result: Results, i: int) -> Any:
+    """results.csv of one scenario: the metric columns of ``to_frame`` then, with draws, P5 and P95 columns."""
+    frame = result.to_frame().iloc[[i]].copy()
+    if not result.draws:
+        return frame
+    from pipeline.results import METRICS
+
+    for spec in METRICS:
+        lo, hi = result.metric(spec.name, i, "low"), result.metric(spec.name, i, "high")
+        if lo is None or hi is None:
+            continue
+        col = next((c for c in frame.columns if c.startswith(f"{spec.name} [")), None)
+        unit = col[len(spec.name) + 2:-1] if col else spec.unit
+        frame[f"{spec.name} P5 [{unit}]"] = float(lo.m_as(spec.unit))
+        frame[f"{spec.name} P95 [{unit}]"] = float(hi.m_as(spec.unit))
+    return frame
 
 
 def write_comparison(comparison: Any, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:

@@ -1,0 +1,162 @@
+"""Issue 13: page 1 is a brief people can quote, numbers have sensible precision, comparisons read at a glance,
+pages are not left mostly blank, sources are links. Rules are checked on the report *model* where possible and on
+one real PDF render for what only the layout shows."""
+
+import re
+import subprocess
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from pipeline import compute
+from pipeline.report.filters import fmt_delta_pct, fmt_delta_q, fmt_q, fmt_sig, typeset
+from pipeline.report.model import air_context, brief, linkify, report_context
+from pipeline.report.render import render_html, write_report
+from pipeline.units import Q_
+
+NUMBER = re.compile(r"(?<![\w.,/-])\d[\d,]*(?:\.\d+)?")
+DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b(?:19|20)\d{2}\b")
+
+
+def significant_figures(token: str) -> int:
+    """Significant figures of a printed number: '1,210,000' -> 3, '0.0123' -> 3, '57.40' -> 4."""
+    digits = token.replace(",", "")
+    if "." in digits:
+        whole, frac = digits.split(".")
+        return len((whole + frac).lstrip("0"))
+    return len(digits.strip("0")) or 1
+
+
+def too_precise(text: str) -> list[str]:
+    text = DATE.sub(" ", text)
+    text = re.sub(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b", " ", text)  # model names and ids: H100, GB200, eGRID2023
+    return [t for t in NUMBER.findall(text) if significant_figures(t) > 3]
+
+
+@pytest.mark.parametrize(("token", "n"), [("1,210,000", 3), ("0.0123", 3), ("57.40", 4), ("156", 3), ("1,214,574", 7)])
+def test_significant_figures_helper(token, n):
+    assert significant_figures(token) == n
+
+
+@pytest.mark.parametrize(("q", "unit", "expected"), [
+    (Q_(1214574.3, "MWh"), "MWh", "1.21 TWh"), (Q_(991111, "MWh"), "MWh", "991 GWh"),
+    (Q_(497647.5, "t CO2e"), "t CO2e", "498 kt CO₂e"), (Q_(1.2e6, "t CO2e"), "t CO2e", "1.20 Mt CO₂e"),
+    (Q_(1263367.7, "US_liquid_gallon/day"), "US_liquid_gallon / day", "1.26 million US gal/day"),
+    (Q_(156.49, "MW"), "MW", "156 MW"), (Q_(0.0, "MW"), "MW", "0 MW"), (Q_(15133287.8, "USD"), "USD", "$15.1 million"),
+])
+def test_one_formatter_scales_units_and_rounds_to_three_figures(q, unit, expected):
+    assert fmt_q(q, unit) == expected
+
+
+def test_deltas_carry_an_arrow_and_a_sign_not_colour_alone():
+    assert fmt_delta_q(Q_(144000, "t CO2e"), "t CO2e") == "▲ +144 kt CO₂e"
+    assert fmt_delta_q(Q_(-5.2e6, "m**3"), "m ** 3") == "▼ −5.20 million m³"
+    assert fmt_delta_pct(-0.47) == "−47 %" and fmt_delta_pct(0.36) == "+36 %"
+    assert fmt_sig(999.7) == "1,000"
+
+
+def test_co2e_is_typeset_in_text_but_not_in_ids():
+    assert typeset("CO2e of co2e_location_based, SO2") == "CO₂e of co2e_location_based, SO₂"
+    html = render_html(report_context(compute("inputs/colossus.yaml", draws=0)))
+    body = html[html.index("<body"):]
+    assert "CO2e" not in re.sub(r'data-metric="[^"]*"|title="[^"]*"', "", body)
+    assert "CO₂e" in body and "text-transform: uppercase; letter-spacing: 0.04em" not in html
+
+
+@pytest.fixture(scope="module", params=["inputs/colossus.yaml", "inputs/colossus-phase2.yaml"])
+def page1(request):
+    result = compute(request.config.rootpath / request.param, draws=500)
+    return result, brief(result, 0, [], air_context(result, 0))
+
+
+def test_brief_has_sentences_four_or_five_cards_and_verdicts(page1):
+    result, b = page1
+    assert len(b["sentences"]) >= 2 and all(s.endswith(".") for s in b["sentences"])
+    main = [c for c in b["cards"] if c["metric"] not in ("health_damages", "nox_onsite")]
+    assert 4 <= len(main) <= 5
+    for card in main:
+        assert card["range"], card  # 90 % range with draws
+        assert card["equivalent"].startswith("≈"), card
+        assert "per accelerator" in card["per_gpu"], card
+    assert len(b["verdicts"]) >= 1 and all(v["text"].endswith(".") for v in b["verdicts"])
+    assert (b["air_card"] is not None) == air_context(result, 0)["show"]
+
+
+def test_no_number_on_the_brief_has_more_than_three_significant_figures(page1):
+    _, b = page1
+    texts = b["sentences"] + [v["text"] for v in b["verdicts"]] + b["caveats"]
+    for card in b["cards"]:
+        texts += [card[k] for k in ("value", "range", "sub", "equivalent", "per_gpu")]
+    assert [t for t in texts if too_precise(t)] == []
+
+
+def test_sources_are_numbered_links():
+    parts = linkify("US EPA (2023), https://www.epa.gov/x.pdf; see also http://a.org/b).")
+    assert [p["url"] for p in parts if p["url"]] == ["https://www.epa.gov/x.pdf", "http://a.org/b"]
+    ctx = report_context(compute("inputs/colossus.yaml", draws=0))
+    assert all(a["ref"] >= 1 for a in ctx["assumptions"] if a["source"])
+    html = render_html(ctx)
+    refs = html[html.index('id="references"'):]
+    assert refs.count("<li id=\"ref-") == len(ctx["references"]) > 5
+    assert '<a href="https://' in refs
+    assert 'href="#ref-1"' in html[: html.index('id="references"')]
+    for name in ("report.pdf", "results.csv", "results.json", "colossus.yaml"):  # download links
+        assert f'href="{name}"' in html
+
+
+def test_comparison_shows_only_rows_that_differ_with_a_true_intro(root):
+    from pipeline.compare import compare
+    from pipeline.report.compare_model import comparison_context
+
+    ctx = comparison_context(compare(root / "inputs/colossus-variants.yaml", draws=0))
+    assert ctx["title"].startswith("Scenarios compared") and " - variants" not in ctx["title"]
+    assert "PUE" in ctx["intro"] and "WUE" in ctx["intro"] and "supply" in ctx["intro"]
+    for row in ctx["rows"]:
+        values = {c["value"] for c in row["cells"]}
+        assert len(values) > 1, row["name"]
+        for c in row["cells"][1:]:
+            assert c["delta"][0] in "▲▼=–", c
+    assert [c.id for c in ctx["charts"][:2]] == ["rank-co2e", "rank-water"]
+    assert len(ctx["bases"]) == len(ctx["variants"])
+    supply = comparison_context(compare(root / "inputs/colossus.yaml", ["grid", "ppa-100"], draws=0))
+    assert supply["title"].startswith("Supply scenarios compared") and supply["intro"].startswith(
+        "The variants differ in supply;")
+    assert any("same in every" not in s for s in supply["same"])  # energy is the same under both supplies
+    assert any(s.startswith("Facility energy") for s in supply["same"])
+
+
+def _fill(png):
+    """Share of a portrait page's text area that is used, from the lowest non-white row above the footer."""
+    im = Image.open(png).convert("L")
+    w, h = im.size
+    top, bottom = round(h * 20 / 297), round(h * (297 - 18) / 297)
+    px = im.load()
+    last = top
+    for y in range(top, bottom):
+        if any(px[x, y] < 200 for x in range(0, w, 2)):
+            last = y
+    return (last - top) / (bottom - top)
+
+
+def test_rendered_report_page1_and_pagination(root, tmp_path):
+    paths = write_report(compute(root / "inputs/colossus-phase2.yaml", draws=500), 0, tmp_path, ("pdf",))
+    reader = PdfReader(paths["pdf"])
+    first = reader.pages[0].extract_text()
+    s = compute(root / "inputs/colossus-phase2.yaml", draws=0).scenarios[0]
+    for given in (s.name, s.location, s.description):  # user text is printed as given
+        first = first.replace(given, " ")
+    first = re.sub(r"clusterprint \d+\.\d+\.\d+\S*|\d+ / \d+", " ", first)
+    assert "In brief" in first and too_precise(first) == []
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(paths["pdf"]), str(tmp_path / "p")], check=True)
+    pngs = sorted(tmp_path.glob("p-*.png"))
+    texts = [p.extract_text() for p in reader.pages]
+    headings = ["In brief", "Contents", "Where it goes", "Fleet and inputs", "Air and health", "Claims vs model",
+                "All results", "Uncertainty", "Method", "Assumptions and sources", "References", "Glossary",
+                "Timeline"]
+    for k, png in enumerate(pngs[:-1]):
+        if _fill(png) >= 1 / 3:
+            continue
+        # a page under a third full must end a section: the next page opens a new one
+        nxt = texts[k + 1].split("\n")
+        assert any(line.strip().startswith(h) for line in nxt[:3] for h in headings), (k + 1, _fill(png))
