@@ -9,8 +9,8 @@ from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.comparison import COMPARED, Comparison
 from pipeline.report import charts
-from pipeline.report.filters import fmt_money, fmt_quantity
-from pipeline.report.model import GLOSSARY, METHOD, Chart, assumption_rows
+from pipeline.report.filters import fmt_delta_pct, fmt_delta_q, fmt_money, fmt_q, fmt_sig, typeset
+from pipeline.report.model import GLOSSARY, METHOD, Chart, assumption_rows, input_name, references
 from pipeline.results import METRIC_BY_NAME, Which
 
 
@@ -27,46 +27,118 @@ def _delta(c: Comparison, metric: str, k: int) -> tuple[str, str, str]:
     if d is None:
         return "–", "", ""
     unit = METRIC_BY_NAME[metric].unit
-    sign = "+" if d.magnitude > 0 else ""
-    pct = "" if rel is None else f"{'+' if rel > 0 else ''}{rel * 100:.1f} %"
     cls = "up" if d.magnitude > 0 else "down" if d.magnitude < 0 else "same"
-    return sign + fmt_quantity(d, unit), pct, cls
+    return fmt_delta_q(d, unit), fmt_delta_pct(rel) if d.magnitude else "", cls
+
+
+def _ranked(c: Comparison, cid: str, title: str, metric: str, unit: str, scale: float, axis: str,
+            caption: str) -> Chart:
+    """One bar per variant, from the lowest to the highest P50, with P5-P95 error bars."""
+    ks = sorted(range(len(c.variants)), key=lambda k: _v(c, metric, k, unit))
+    labels = [c.variants[k].name + (" (baseline)" if k == 0 else "") for k in ks]
+    values = [_v(c, metric, k, unit) * scale for k in ks]
+    lows = [_v(c, metric, k, unit, "low") * scale if c.result.draws else v for k, v in zip(ks, values, strict=True)]
+    highs = [_v(c, metric, k, unit, "high") * scale if c.result.draws else v for k, v in zip(ks, values, strict=True)]
+    return Chart(cid, title, charts.grouped_bars(cid, title, labels, [(title, "grid", values, lows, highs)], axis),
+                 caption)
+
+
+def _all_same(values: list[float]) -> bool:
+    return max(values) - min(values) <= 1e-9 * max(max(abs(v) for v in values), 1e-12) if values else True
 
 
 def comparison_charts(c: Comparison) -> list[Chart]:
+    """Ranked charts first (CO2e, total water, health damages), then the splits where the variants differ."""
     labels = [v.name + (" (baseline)" if k == 0 else "") for k, v in enumerate(c.variants)]
     ks = range(len(c.variants))
-    out = []
+    out = [_ranked(c, "rank-co2e", "CO₂e, Scope 1 + 2 (location-based), lowest first", "co2e_location_based",
+                   "t CO2e", 1e-3, "kt CO₂e (thousand tonnes)",
+                   "Each variant's location-based CO₂e over the period, ranked; error bars span P5 to P95."),
+           _ranked(c, "rank-water", "Water consumed on and off site, lowest first", "water_total", "m ** 3", 1e-6,
+                   "million m³", "On-site cooling water plus the water consumed generating the electricity, "
+                   "ranked; error bars span P5 to P95.")]
+    if any(c.value("health_damages", k) is not None for k in ks):
+        out.append(_ranked(c, "cmp-health", "Health damages, lowest first", "health_damages", "USD", 1e-6,
+                           f"million {ref.dollar_year()} US dollars",
+                           "Health damages of the NOx, SO₂ and PM2.5 each variant emits, ranked (population "
+                           "averages per tonne); error bars span P5 to P95."))
 
     def series(metric: str, unit: str, name: str, colour: str, scale: float = 1.0):  # noqa: ANN202
         return (name, colour, [_v(c, metric, k, unit) * scale for k in ks], [_v(c, metric, k, unit, "low") * scale for k in ks],
                 [_v(c, metric, k, unit, "high") * scale for k in ks])
 
-    out.append(Chart("cmp-co2e", "CO2e by supply scenario", charts.grouped_bars(
-        "cmp-co2e", "CO2e by supply scenario", labels,
-        [series("co2e_location_based", "t CO2e", "Location-based", "grid", 1e-3),
-         series("co2e_market_based", "t CO2e", "Market-based", "ppa", 1e-3)], "thousand t CO2e"),
-        "Location- and market-based CO2e of each variant over the period; error bars span P5 to P95."))
-    out.append(Chart("cmp-water", "Water by supply scenario", charts.grouped_bars(
-        "cmp-water", "Water consumed by supply scenario", labels,
-        [series("water_onsite", "m ** 3", "On site (cooling)", "water_onsite", 1e-3),
-         series("water_offsite", "m ** 3", "Off site (generation)", "water_grid", 1e-3)], "thousand m³"),
-        "Cooling water on site and water consumed generating the electricity; error bars span P5 to P95."))
-    out.append(Chart("cmp-energy", "Energy by source", charts.stacked_bars(
-        "cmp-energy", "Facility energy by source", labels,
-        [("Grid, unmatched", "grid", [_v(c, "grid_energy", k, "GWh") - _v(c, "ppa_energy", k, "GWh") for k in ks]),
-         ("Grid, PPA-matched", "ppa", [_v(c, "ppa_energy", k, "GWh") for k in ks]),
-         ("On-site generation", "onsite", [_v(c, "onsite_energy", k, "GWh") for k in ks])], "GWh",
-        height=0.9 + 0.45 * len(labels)),
-        "Where each variant's facility energy comes from."))
-    if any(c.value("health_damages", k) is not None for k in ks):
-        out.append(Chart("cmp-health", "Health damages by supply scenario", charts.grouped_bars(
-            "cmp-health", "Health damages by supply scenario", labels,
-            [series("health_damages_onsite", "USD", "On-site combustion", "onsite", 1e-6),
-             series("health_damages_grid", "USD", "Grid power plants", "grid", 1e-6)],
-            f"million {ref.dollar_year()} US dollars"),
-            "Health damages of the NOx, SO2 and PM2.5 each variant emits, on site and at the grid's plants; error "
-            "bars span P5 to P95."))
+    loc = [_v(c, "co2e_location_based", k, "t CO2e") for k in ks]
+    mkt = [_v(c, "co2e_market_based", k, "t CO2e") for k in ks]
+    if loc != mkt:
+        out.append(Chart("cmp-co2e", "CO₂e by accounting method", charts.grouped_bars(
+            "cmp-co2e", "CO₂e: location-based and market-based", labels,
+            [series("co2e_location_based", "t CO2e", "Location-based", "grid", 1e-3),
+             series("co2e_market_based", "t CO2e", "Market-based", "market", 1e-3)], "kt CO₂e (thousand tonnes)"),
+            "Location- and market-based CO₂e of each variant over the period; error bars span P5 to P95. A market-based "
+            "0 means all grid energy is matched by contracts."))
+    out.append(Chart("cmp-water", "Water on and off site", charts.stacked_bars(
+        "cmp-water", "Water consumed: on site and off site", labels,
+        [("On site (cooling)", "water_onsite", [_v(c, "water_onsite", k, "m ** 3") / 1e6 for k in ks]),
+         ("Off site (generation)", "water_grid", [_v(c, "water_offsite", k, "m ** 3") / 1e6 for k in ks])],
+        "million m³", height=0.9 + 0.45 * len(labels)),
+        "Cooling water on site and water consumed generating the electricity, stacked to the total (P50)."))
+    grid = [_v(c, "grid_energy", k, "GWh") - _v(c, "ppa_energy", k, "GWh") for k in ks]
+    ppa = [_v(c, "ppa_energy", k, "GWh") for k in ks]
+    on = [_v(c, "onsite_energy", k, "GWh") for k in ks]
+    if not (_all_same(grid) and _all_same(ppa) and _all_same(on)):
+        out.append(Chart("cmp-energy", "Energy by source", charts.stacked_bars(
+            "cmp-energy", "Facility energy by source", labels,
+            [("Grid, unmatched", "grid", grid), ("Grid, PPA-matched", "ppa", ppa), ("On-site generation", "onsite", on)],
+            "GWh", height=0.9 + 0.45 * len(labels)),
+            "Where each variant's facility energy comes from."))
+    return out
+
+
+def _energy_note(c: Comparison) -> str:
+    """The energy chart as a sentence when every variant draws the same energy from the same sources."""
+    ks = range(len(c.variants))
+    energy = [_v(c, "energy", k, "MWh") for k in ks]
+    if _all_same(energy):
+        e = c.value("energy", 0)
+        return (f"Every variant uses the same {fmt_q(e, 'MWh')} of electricity over the period; "
+                "only where it comes from, and what that emits, changes.")
+    return ""
+
+
+def _basis(c: Comparison, k: int) -> str:
+    """The carbon basis of a variant's grid factor, for its column header: direct, lifecycle or CO₂ only."""
+    s = c.result.scenarios[k]
+    if s.onsite_share >= 1:
+        return "on-site combustion"
+    if s.supplier:
+        return "supplier rate (CO₂ only)"
+    if s.mix:
+        return "lifecycle (IPCC AR5)"
+    if not s.grid:
+        return "explicit factor"
+    t = ref.table("grids")
+    rows = t[(t["id"] == s.grid) & (t["parameter"] == "co2e_intensity")]
+    basis = str(rows.iloc[0]["basis"]) if len(rows) else ""
+    return {"direct-generation": "direct (stack)", "lifecycle": "lifecycle", "system-rate": "system rate (CO₂ only)"
+            }.get(basis, basis)
+
+
+def _what_differs(c: Comparison) -> list[str]:
+    """Which inputs differ between the variants, from the resolved scenarios (not from the file's wording)."""
+    ss = c.result.scenarios
+    def sig(s: Any, attr: str) -> Any:  # noqa: E306
+        d = s.ranges.get(attr)
+        return (getattr(s, attr), None if d is None else (d.low, d.central, d.high))
+    out = []
+    if len({tuple((g.accelerator, g.count) for g in s.groups) for s in ss}) > 1:
+        out.append("fleet")
+    for attr, word in (("utilization", "utilization"), ("pue", "PUE"), ("wue", "WUE")):
+        if len({str(sig(s, attr)) for s in ss}) > 1:
+            out.append(word)
+    if len({str(s.period) for s in ss}) > 1:
+        out.append("period")
+    if len({(s.grid, s.mix, s.onsite_share, s.onsite_technology, s.ppa_share, s.supplier) for s in ss}) > 1:
+        out.append("supply")
     return out
 
 
@@ -82,39 +154,56 @@ def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> d
     """Everything the comparison template shows."""
     base = c.base
     when = generated or dt.datetime.now(dt.UTC)
-    rows = []
+    rows, same = [], []
     for metric in COMPARED:
         spec = METRIC_BY_NAME[metric]
+        values = [c.value(metric, k) for k in range(len(c.variants))]
+        if all(q is None for q in values):
+            continue
+        mags = [0.0 if q is None else float(q.m_as(spec.unit)) for q in values]
+        label = typeset(spec.label)
+        if _all_same(mags):
+            same.append(f"{label} {fmt_q(values[0], spec.unit)}")
+            continue
         cells = []
         for k in range(len(c.variants)):
-            q = c.value(metric, k)
-            lo, hi = c.value(metric, k, "low"), c.value(metric, k, "high")
             d_abs, d_pct, cls = _delta(c, metric, k)
-            cells.append({"value": fmt_quantity(q, spec.unit),
-                          "range": (f"{fmt_quantity(lo, spec.unit)} – {fmt_quantity(hi, spec.unit)}"
-                                    if c.result.draws and lo is not None and hi is not None and lo != hi else ""),
-                          "delta": d_abs, "delta_pct": d_pct, "cls": cls})
-        rows.append({"name": metric, "label": spec.label, "cells": cells})
+            cells.append({"value": fmt_q(values[k], spec.unit), "delta": d_abs, "delta_pct": d_pct, "cls": cls})
+        rows.append({"name": metric, "label": label, "cells": cells})
     differing = []
     for d in c.differing_assumptions():
         vals = []
         for f in d["factors"]:
-            vals.append("not used" if f is None else f"{f.quantity.magnitude:,.6g} {f.record()['unit']}".strip())
-        differing.append({"name": d["name"], "values": vals})
+            vals.append("–" if f is None else
+                        f"{fmt_sig(float(f.quantity.magnitude), 3, strip=True)} {typeset(str(f.record()['unit']))}".strip())
+        differing.append({"name": d["name"], "label": input_name(d["name"]), "values": vals})
     seen: dict[str, ref.Factor] = {}
     for k in range(len(c.variants)):
         for f in c.result.assumptions(k):
             seen.setdefault(f"{f.name}={f.quantity}", f)
+    differs = _what_differs(c)
+    only_supply = differs == ["supply"]
+    name = base.name.removesuffix(" - variants").removesuffix(" – variants")
+    assumptions = assumption_rows(list(seen.values()))
+    refs = references(assumptions)
+    if differs:
+        intro = ("The variants differ in " + ", ".join(differs[:-1]) + (" and " if len(differs) > 1 else "")
+                 + differs[-1] + "; everything else is the same.")
+    else:
+        intro = "The variants share every input."
     return {
-        "title": f"Supply scenarios compared: {base.name}",
+        "title": f"{'Supply scenarios' if only_supply else 'Scenarios'} compared: {name}",
+        "intro": intro, "same": same, "energy_note": _energy_note(c),
+        "bases": [_basis(c, k) for k in range(len(c.variants))],
+        "references": refs,
         "scenario": base.name, "location": base.location, "file": base.file,
         "date": when.strftime("%Y-%m-%d"), "version": __version__,
         "draws": f"{c.result.draws:,}" if c.result.draws else "", "seed": c.result.seed,
         "variants": [{"name": v.name, "baseline": k == 0, "description": v.description} for k, v in enumerate(c.variants)],
         "rows": rows, "charts": comparison_charts(c), "differing": differing,
-        "assumptions": assumption_rows(list(seen.values())),
-        "method": [{"stage": a, "formula": b, "text": x} for a, b, x in METHOD],
-        "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
+        "assumptions": assumptions,
+        "method": [{"stage": typeset(a), "formula": b, "text": typeset(x)} for a, b, x in METHOD],
+        "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
         "editions": sorted(ref.data_editions().items()),
         "n_variants": str(len(c.variants)),
         "health_rank": health_ranking(c),

@@ -12,9 +12,10 @@ import pandas as pd
 
 from pipeline import reference as ref
 from pipeline._version import __version__
+from pipeline.io import folder_names
 from pipeline.report import charts
-from pipeline.report.filters import fmt_number, fmt_quantity, fmt_ratio
-from pipeline.report.model import GLOSSARY, Chart, assumption_rows
+from pipeline.report.filters import fmt_q, fmt_ratio, fmt_sig, typeset
+from pipeline.report.model import GLOSSARY, Chart, assumption_rows, references
 from pipeline.results import METRIC_BY_NAME, BatchResult
 from pipeline.units import Q_
 
@@ -27,7 +28,7 @@ def _col(name: str) -> str:
 
 
 def _q(value: float, metric: str) -> str:
-    return "–" if value != value else fmt_quantity(Q_(value, METRIC_BY_NAME[metric].unit), METRIC_BY_NAME[metric].unit)
+    return "–" if value != value else fmt_q(Q_(value, METRIC_BY_NAME[metric].unit), METRIC_BY_NAME[metric].unit)
 
 
 def _count(x: float | None) -> str:
@@ -44,7 +45,7 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
     totals = []
     for m in TOTALS:
         v = res[_col(m)]
-        totals.append({"label": METRIC_BY_NAME[m].label, "value": _q(float(v.sum(min_count=1)), m),
+        totals.append({"label": typeset(METRIC_BY_NAME[m].label), "value": _q(float(v.sum(min_count=1)), m),
                        "n": f"{int(v.notna().sum())} of {n_clusters}"})
 
     def top(metric: str, k: int = 10) -> list[dict[str, str]]:
@@ -61,7 +62,7 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
                         "country": str(r.get("country", "") or ""),
                         "accelerators": _count(counts.get(r["name"])),
                         "peak": _q(peak, "facility_power_peak"),
-                        "reported": "–" if rep != rep else f"{fmt_number(rep)} MW",
+                        "reported": "–" if rep != rep else f"{fmt_sig(rep, 3, strip=True)} MW",
                         "ratio": "–" if rep != rep or not peak else fmt_ratio(rep / peak),
                         "co2e": _q(float(r[_col("co2e_location_based")]), "co2e_location_based"),
                         "water": _q(float(r[_col("water_onsite_per_day")]), "water_onsite_per_day")})
@@ -69,9 +70,9 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         "dist-power", "Peak facility power of the clusters", list(res[_col("facility_power_peak")].dropna()), "MW"),
         "How many clusters fall in each range of modelled peak facility power (logarithmic bins).")]
     chart_list.append(Chart("top-co2e", "Largest CO2e", charts.bars(
-        "top-co2e", "CO2e, location-based: the 12 largest", [t["name"] for t in top("co2e_location_based", 12)],
+        "top-co2e", "CO₂e, location-based: the 12 largest", [t["name"] for t in top("co2e_location_based", 12)],
         [float(v) / 1e3 for v in res.nlargest(12, _col("co2e_location_based"))[_col("co2e_location_based")]],
-        "thousand t CO2e over the period"), "The twelve clusters with the largest location-based CO2e."))
+        "kt CO₂e over each cluster's period"), "The twelve clusters with the largest location-based CO₂e."))
     comparison = []
     if reported is not None:
         both = res.assign(_rep=reported).dropna(subset=["_rep", _col("facility_power_peak")])
@@ -80,10 +81,10 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
             ratios = both["_rep"] / both[_col("facility_power_peak")]
             comparison = [f"{len(both)} clusters report a site power; reported ÷ modelled peak has median "
                           f"{fmt_ratio(float(ratios.median()))} (range {fmt_ratio(float(ratios.min()))} to "
-                          f"{fmt_ratio(float(ratios.max()))}); {int(((ratios - 1).abs() <= tol).sum())} are within ±{tol:.0%} (the claim tolerance in defaults.csv)."]
+                          f"{fmt_ratio(float(ratios.max()))}); {int(((ratios - 1).abs() <= tol).sum())} are within ±{tol:.0%}."]
             chart_list.append(Chart("reported", "Modelled vs reported power", charts.modelled_vs_reported(
                 "reported", "Modelled peak vs reported site power", list(both[_col("facility_power_peak")]),
-                list(both["_rep"]), "MW", tol),
+                list(both["_rep"]), "MW", tol, names=[str(x) for x in both["name"]]),
                 "Each dot is a cluster whose sources report a site power (peak demand, substation or campus "
                 "capacity: not always the same quantity)."))
     assumed = []
@@ -92,10 +93,34 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         fields = fields[fields != ""]
         for f, n in fields.value_counts().items():
             assumed.append({"field": f, "assumed": str(int(n)), "reported": str(n_clusters - int(n))})
+    folders = folder_names([str(x) for x in res["name"]])
+    every = []
+    for _, r in res.sort_values(_col("facility_power_peak"), ascending=False, na_position="last").iterrows():
+        peak = float(r[_col("facility_power_peak")])
+        every.append({"name": str(r["name"]), "href": f"{folders[str(r['name'])]}/report.html",
+                      "operator": str(r.get("operator", "") or ""), "country": str(r.get("country", "") or ""),
+                      "peak": _q(peak, "facility_power_peak"), "peak_sort": "" if peak != peak else f"{peak:.6g}",
+                      "energy": _q(float(r[_col("energy")]), "energy"),
+                      "energy_sort": f"{float(r[_col('energy')]):.6g}",
+                      "co2e": _q(float(r[_col("co2e_location_based")]), "co2e_location_based"),
+                      "co2e_sort": f"{float(r[_col('co2e_location_based')]):.6g}"})
+    peak_total = Q_(float(res[_col("facility_power_peak")].sum()), "MW")
+    energy_total = Q_(float(res[_col("energy")].sum()), METRIC_BY_NAME["energy"].unit)
+    co2e_total = Q_(float(res[_col("co2e_location_based")].sum()), "t CO2e")
+    headline = (f"{n_clusters} AI clusters: {fmt_q(peak_total, 'MW')} at peak, {fmt_q(energy_total, 'MWh')} and "
+                f"{fmt_q(co2e_total, 't CO2e')} (location-based) over their periods")
+    assumed_sentence = ""
+    if assumed:
+        common = [a["field"] for a in assumed if int(a["assumed"]) == n_clusters]
+        if common:
+            assumed_sentence = (f"Assumed, not reported, for every one of the {n_clusters} clusters: "
+                                + ", ".join(common) + ". The totals depend on these assumptions.")
     errors = [{"row": str(r["row"]), "name": str(r["name"]), "field": str(r["field"]), "message": str(r["message"])}
               for _, r in result.errors.head(40).iterrows()]
+    factor_rows = assumption_rows(factors_used(result))
     return {
-        "title": f"Batch summary: {Path(result.source).name}",
+        "title": headline, "headline": headline, "every": every, "assumed_sentence": assumed_sentence,
+        "file_name": Path(result.source).name,
         "source": result.source, "date": when.strftime("%Y-%m-%d"), "version": __version__,
         "n_rows": f"{len(df):,}", "n_clusters": f"{n_clusters:,}",
         "n_error_rows": f"{result.errors['row'].nunique() if len(result.errors) else 0:,}",
@@ -103,8 +128,9 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         "top_water": top("water_onsite_per_day"), "charts": chart_list, "comparison": comparison,
         "assumed": assumed, "errors": errors, "more_errors": max(len(result.errors) - 40, 0),
         "editions": sorted(ref.data_editions().items()),
-        "factors": assumption_rows(factors_used(result)),
-        "glossary": [{"term": a, "meaning": b} for a, b in GLOSSARY],
+        "factors": factor_rows,
+        "references": references(factor_rows),
+        "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
         "has_reported": bool(reported is not None and np.isfinite(reported).any()),
     }
 
