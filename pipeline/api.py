@@ -352,6 +352,7 @@ def _info(res: resolve.Resolution, i: int) -> ScenarioInfo:
         mix=row.get("supply.mix") if isinstance(row.get("supply.mix"), tuple) else None,
         onsite_technology=_text(row.get("supply.onsite.technology")) or None,
         supplier=_text(row.get("supply.supplier")) or None,
+        carbon_basis=None if res.basis is None else res.basis[i],
         onsite_share=float(res.sa.onsite_share.magnitude[i]), ppa_share=float(res.sa.ppa_share.magnitude[i]),
         groups=groups, claims=tuple(row.get("claims") or ()), ranges=ranges, document=columns.document_of(res.table, i),
     )

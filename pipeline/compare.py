@@ -7,6 +7,7 @@ batch through the same chain; the first is the baseline.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pipeline import reference as ref
 from pipeline.api import compute, parse_scenario, read_yaml
 from pipeline.comparison import Comparison, Variant
 from pipeline.errors import Problem, ScenarioError, did_you_mean
+from pipeline.fields import CARBON_BASES
 from pipeline.schema import Scenario, problems_of
 from pipeline.schema import Variant as VariantInput
 from pipeline.timeline import document as _document
@@ -94,12 +96,36 @@ def file_variants(base: Scenario, listed: Any) -> list[Variant]:
 
 
 def compare(path: str | Path, supplies: list[str] | tuple[str, ...] = (), draws: int | None = None,
-            seed: int = 0) -> Comparison:
-    """Compare supply variants of the scenario at ``path`` (``supplies`` ids, else the file's variants)."""
+            seed: int = 0, basis: str | None = None) -> Comparison:
+    """Compare supply variants of the scenario at ``path`` (``supplies`` ids, else the file's variants).
+
+    Every variant is computed on one carbon basis: ``basis`` when given, else the baseline's (its own
+    ``carbon_basis``, or the basis its grid publishes); a variant whose grid publishes the other basis gets
+    a factor derived from its generation mix, or a clear error where no mix is shipped.
+    """
     data = read_yaml(path)
     listed = data.get("variants") if isinstance(data, dict) else None
     base = parse_scenario({k: v for k, v in data.items() if k != "variants"} if isinstance(data, dict) else data,
                           file=str(path))
     variants = [supply_variant(base, s) for s in supplies] if supplies else file_variants(base, listed)
+    asked = basis
+    if basis is None:  # the baseline's basis, as resolved
+        basis = compute([variants[0].scenario], draws=0).scenarios[0].carbon_basis
+    if basis is not None:
+        try:
+            variants = [replace(v, scenario=_on_basis(v.scenario, basis)) for v in variants]
+        except ScenarioError as exc:  # a variant's grid publishes only the other basis and has no mix
+            if asked is not None or any(p.path != "carbon_basis" for p in exc.problems):
+                raise
+            other = next(b for b in CARBON_BASES if b != basis)
+            variants = [replace(v, scenario=_on_basis(v.scenario, other)) for v in variants]
     result = compute([v.scenario for v in variants], draws=draws, seed=seed)
     return Comparison(base, variants, result)
+
+
+def _on_basis(scenario: Scenario, basis: str) -> Scenario:
+    """The scenario asked for on ``basis``, validated again (an unknown basis is the usual clear error)."""
+    doc = _document(scenario)
+    if (doc.get("supply") or {}).get("grid_intensity") is not None:  # the user's own intensity: its basis is theirs
+        return scenario
+    return parse_scenario({**doc, "carbon_basis": basis}, file=scenario.file)

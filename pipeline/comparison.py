@@ -71,7 +71,8 @@ class Comparison:
                                       "delta": None if d is None else float(d.magnitude),
                                       "delta_pct": None if rel is None else rel * 100}
             variants.append({"name": v.name, "baseline": k == 0, "description": v.description,
-                             "supply": v.supply, "metrics": metrics,
+                             "supply": v.supply, "carbon_basis": self.result.scenarios[k].carbon_basis,
+                             "metrics": metrics,
                              "assumptions": [f.record() for f in self.result.assumptions(k)]})
         return {"scenario": self.base.name, "file": self.base.file, "draws": self.result.draws, "seed": self.result.seed,
                 "variants": variants}

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["FIELDS", "Field", "bounds_message", "bounds_text", "by_column", "field", "text_problem"]
+__all__ = ["CARBON_BASES", "FIELDS", "Field", "bounds_message", "bounds_text", "by_column", "field", "text_problem"]
 
 Level = Literal["cluster", "group"]
 Kind = Literal["text", "number", "quantity", "id", "mix"]
@@ -47,6 +47,9 @@ class Field:
         return self.path
 
 
+#: The carbon bases a scenario may ask for (``carbon_basis``).
+CARBON_BASES = ("direct", "lifecycle")
+
 HOURS_PER_YEAR = 8766  # a Julian year (pint's 'year'), for the bounds below
 
 #: The fields.  Upper bounds are plausibility bounds, far above any real cluster (a billion
@@ -71,6 +74,10 @@ FIELDS: tuple[Field, ...] = (
           dimension="time", unit="h", lo=0, lo_open=True, hi=100 * HOURS_PER_YEAR, rangeable=True, example="4 year"),
     Field("gwp_metric", "cluster", "id", "Global warming potentials for CH4 and N2O (default AR5GWP100)",
           table="gwp", example="AR6GWP100"),
+    Field("carbon_basis", "cluster", "id", "Carbon basis of grid factors: direct (stack emissions at generation, as "
+          "eGRID) or lifecycle (including construction and fuel supply, as IPCC and Ember); default: the basis the "
+          "grid publishes. A factor on the other basis is derived from the grid's generation mix",
+          table="bases", example="direct"),
     Field("supply.grid", "cluster", "id", "Grid the electricity is drawn from (an id of grids.csv)",
           table="grids", aliases=("grid",), example="us-srtv"),
     Field("supply.mix", "cluster", "mix", "A grid defined by its generation mix: technology shares summing to 1",

@@ -25,10 +25,19 @@ DEFINITIONS = """\
   instruments (PPAs, certificates: 0 g CO2e/kWh for renewables) and, for the rest, a residual factor. No residual
   mix is shipped: unmatched energy uses the grid average, which tends to understate market-based CO2e (printed as
   an assumption whenever a PPA is present). On-site combustion (Scope 1) is added to both.
-- **Direct vs lifecycle factors**: eGRID rates are *direct* (stack CO2, CH4, N2O at generation, no upstream,
-  no transmission losses); Ember and IPCC AR5 technology factors are *lifecycle* (construction, fuel supply,
-  decommissioning). Every grid factor carries its basis in `grids.csv`, and reports print it with its source.
-  Comparing a direct with a lifecycle factor mixes bases: the comparison report shows both factors.
+- **Direct vs lifecycle factors, one basis at a time**: eGRID rates are *direct* (stack CO2, CH4, N2O at
+  generation, no upstream, no transmission losses); Ember and IPCC AR5 technology factors are *lifecycle*
+  (construction, fuel supply, decommissioning). A scenario's `carbon_basis` (`direct` or `lifecycle`) picks one;
+  by default it is the basis its grid publishes (a generation mix defaults to lifecycle). A factor on the other
+  basis is derived from the grid's generation mix (eGRID2023 resource mix for every eGRID subregion and the US,
+  from EPA's Power Profiler data) × IPCC AR5 technology factors (lifecycle medians, or direct medians as used by
+  Electricity Maps), printed as derived (`calc`). Where no mix is shipped (Ember countries), the other basis is a
+  clear error. Every output states its basis (`carbon_basis` in `compute --json` and in each `comparison.json`
+  variant); a comparison puts every variant on one basis: `--basis`, else the baseline's, else (when a variant
+  cannot be put on the baseline's) the other one. Mix-derived lifecycle values use generic medians and can fall
+  below a region's measured direct rate (SRTV: 386 lifecycle vs 410 direct g/kWh, because its coal fleet emits
+  more than the AR5 median plant). On-site combustion is Scope 1 and always direct; its upstream methane is
+  reported beside it (`co2e_upstream_fuel`).
 - **CO2e** is a pint dimension of its own: `kg CO2e` cannot be added to plain `kg`. CH4 and N2O from on-site
   combustion are weighted by the GWP metric named in the scenario (`AR5GWP100` by default, as eGRID).
 - **Uncertainty**: ranged inputs and reference factors with published ranges are drawn independently (inputs

@@ -44,7 +44,11 @@ RANGE_TARGETS: dict[str, tuple[str, bool]] = {
 _ACCELERATOR = (("tdp", "W"), ("idle_power", "W"), ("host_power", "W"), ("embodied", "kg CO2e"),
                 ("host_power_nameplate", "W"))
 _GRID = (("co2e_intensity", "g CO2e/kWh"), ("water_intensity", "L/kWh"))
-_TECH = (("co2e_intensity", "g CO2e/kWh"), ("water_consumption", "L/kWh"))
+_TECH = (("co2e_intensity", "g CO2e/kWh"), ("water_consumption", "L/kWh"), ("co2e_intensity_direct", "g CO2e/kWh"))
+#: Carbon bases: the technology parameter that gives a mix's intensity on each basis, and the grids.csv ``basis``
+#: values that count as each (a utility's system rate is a stack rate, so direct).
+BASIS_PARAMETER = {"direct": "co2e_intensity_direct", "lifecycle": "co2e_intensity"}
+_BASIS_OF = {"direct-generation": "direct", "system-rate": "direct", "lifecycle": "lifecycle"}
 _ONSITE = (("heat_rate", "Btu/kWh"), ("water_consumption", "L/kWh"))
 _FUEL = (("co2_per_heat", "kg CO2e/MMBtu"), ("ch4_per_heat", "g/MMBtu"), ("n2o_per_heat", "g/MMBtu"),
          ("upstream_ch4_per_heat", "kg/MMBtu"))
@@ -70,6 +74,7 @@ class Resolution:
     components: tuple[Component, ...]
     origin: dict[str, np.ndarray]
     problems: ProblemTable
+    basis: np.ndarray | None = None  # carbon basis per cluster ("direct", "lifecycle"; None: the user's intensity)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -274,6 +279,31 @@ def _supply_rules(t: InputTable, p: ProblemTable, share: np.ndarray) -> tuple[np
     return known, needs_grid
 
 
+@cache
+def _published_basis() -> dict[str, str]:
+    """The carbon basis of each grid's published co2e_intensity (grids.csv ``basis``)."""
+    g = ref.table("grids")
+    rows = g[g["parameter"] == "co2e_intensity"]
+    return {str(i): _BASIS_OF.get(str(b), str(b)) for i, b in zip(rows["id"], rows["basis"], strict=True)}
+
+
+def carbon_basis(t: InputTable, p: ProblemTable | None = None) -> np.ndarray:
+    """The carbon basis of each cluster: ``carbon_basis`` where given, else the basis its grid publishes, else
+    lifecycle for a generation mix (IPCC lifecycle medians); None where the intensity is the user's own."""
+    c = t.clusters
+    given = _obj(c, "carbon_basis")
+    if p is not None:
+        _check_ids(given, list(BASIS_PARAMETER), "carbon basis", "carbon_basis", p)
+    grid, mix = _obj(c, "supply.grid"), _obj(c, "supply.mix")
+    default = grid.map(_published_basis()).astype(object)
+    by_mix = pd.Series(np.where(mix.notna().to_numpy(), "lifecycle", ""), index=c.index).replace("", None)
+    default = default.where(default.notna(), by_mix)
+    ok = given.isin(list(BASIS_PARAMETER))
+    out = given.where(ok, default).to_numpy(dtype=object).copy()
+    out[pd.isna(out)] = None
+    return out
+
+
 def _grid(t: InputTable, p: ProblemTable, known: np.ndarray, needs_grid: np.ndarray
           ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list[Component]]:
     c = t.clusters
@@ -282,30 +312,47 @@ def _grid(t: InputTable, p: ProblemTable, known: np.ndarray, needs_grid: np.ndar
     data = _merge(grid, ref.wide("grids", _GRID))
     names = np.asarray("grid." + grid.fillna("?").astype(str), dtype=object)
     values, origin, comps = {}, {}, []
+    basis = carbon_basis(t, p)
     for path, target, param, tech_param in (
             ("supply.grid_intensity", "grid_intensity", "co2e_intensity", "co2e_intensity"),
             ("supply.grid_water_intensity", "grid_water_intensity", "water_intensity", "water_consumption")):
         user = _num(c, path)
         given = ~np.isnan(user) | p.has(path)
         reference = data[param].to_numpy(dtype=float)
+        if target == "grid_intensity":  # a grid published on another basis: derived from its mix below
+            published = grid.map(_published_basis()).to_numpy(dtype=object)
+            other = known & ~given & (published != basis) & pd.notna(basis)
+            reference = np.where(other, np.nan, reference)
         value, org = _choose(given, user, reference)
         comps += _reference_ranges(target, False, dict(_GRID)[param], known & ~given & needs_grid,
                                    names + f".{param}", reference, data[f"{param}.low"].to_numpy(dtype=float),
                                    data[f"{param}.high"].to_numpy(dtype=float), "grids.csv")
         derived = [(m, (mix == m).to_numpy() & ~given, list(m), "mix") for m in mixes]
-        if tech_param == "water_consumption":  # a grid without a water factor: from its shipped generation mix
-            lacking = known & ~given & np.isnan(reference)
-            for gid in pd.unique(grid[lacking]):
-                gm = ref.grid_mix(str(gid))
-                if not gm.empty:
-                    pairs = list(zip(gm["technology"].astype(str), gm["share"].astype(float), strict=True))
-                    derived.append((gid, lacking & (grid == gid).to_numpy(), pairs, "grid-mix"))
+        lacking = known & ~given & np.isnan(reference)  # from the grid's shipped generation mix
+        for gid in pd.unique(grid[lacking]):
+            gm = ref.grid_mix(str(gid))
+            if not gm.empty:
+                pairs = list(zip(gm["technology"].astype(str), gm["share"].astype(float), strict=True))
+                derived.append((gid, lacking & (grid == gid).to_numpy(), pairs, "grid-mix"))
         for _, rows, pairs, code in derived:
             techs, shares = [a for a, _ in pairs], [b for _, b in pairs]
-            value = np.where(rows, _mix_value(techs, shares, tech_param) if rows.any() else np.nan, value)
-            org = np.where(rows, code, org)
-            comps += _mix_components(target, rows & needs_grid, techs, shares, tech_param)
+            for b in (("direct", "lifecycle") if target == "grid_intensity" else (None,)):
+                on = rows & (basis == b) if b else rows
+                if not on.any():
+                    continue
+                tp = BASIS_PARAMETER[b] if b else tech_param
+                value = np.where(on, _mix_value(techs, shares, tp), value)
+                org = np.where(on, code, org)
+                comps += _mix_components(target, on & needs_grid, techs, shares, tp)
         missing = needs_grid & np.isnan(value) & (known | mix.notna().to_numpy()) & ~p.has("supply.mix")
+        if target == "grid_intensity":  # published on the other basis only, and no mix to derive this one
+            wrong_basis = missing & known & (grid.map(_published_basis()).to_numpy(dtype=object) != basis)
+            p.add(wrong_basis & ~p.has("carbon_basis"), "carbon_basis", lambda pos: [
+                f"grid {grid.iloc[k]!r} publishes a {grid.map(_published_basis()).iloc[k]} intensity only and no "
+                f"generation mix is shipped to derive a {basis[k]} one (got {basis[k]!r})" for k in pos],
+                allowed=f"carbon_basis: {grid.map(_published_basis()).iloc[int(np.flatnonzero(wrong_basis)[0])]}"
+                if wrong_basis.any() else "")
+            missing &= ~wrong_basis
         what = "CO2e intensity in grids.csv" if target == "grid_intensity" else \
             "water intensity or generation mix in the data"
         p.add(missing, path, _got(grid, f"this grid has no {what}; give {path} (e.g. "
@@ -570,7 +617,9 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
     )
     components = tuple(_user_ranges(table) + acc_comps + grid_comps + onsite_comps + dflt_comps + air_comps)
     origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin, **market_origin, **air_origin}
-    return Resolution(table, sa, ga, components, origin, p)
+    basis = carbon_basis(table).copy()
+    basis[origin["grid_intensity"] == "input"] = None
+    return Resolution(table, sa, ga, components, origin, p, basis)
 
 
 # --------------------------------------------------------------------------- provenance of one cluster
@@ -583,7 +632,8 @@ def mix_factor(pairs: list[tuple[str, float]], parameter: str, name: str, origin
     value = _mix_value([tech for tech, _ in pairs], [s for _, s in pairs], parameter)
     unit = dict(_TECH)[parameter]
     desc = ", ".join(f"{tech} {share:.0%}" for tech, share in pairs)
-    basis = "" if parameter == "water_consumption" else "; lifecycle basis, IPCC AR5 medians"
+    basis = {"water_consumption": "", "co2e_intensity": "; lifecycle basis, IPCC AR5 medians",
+             "co2e_intensity_direct": "; direct basis, IPCC AR5 direct-emission medians"}[parameter]
     derived = ref.Factor(name=name, quantity=Q_(value, unit), file=file, year=year, status="calc",
                          source=f"derived: generation mix ({desc}; {origin}) x technology {parameter}{basis}")
     return derived, techs
@@ -602,6 +652,8 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
             ("grid_intensity", "supply.grid_intensity", "co2e_intensity", "co2e_intensity"),
             ("grid_water_intensity", "supply.grid_water_intensity", "water_intensity", "water_consumption")):
         code = res.origin[target][i]
+        if target == "grid_intensity" and res.basis is not None and res.basis[i] in BASIS_PARAMETER:
+            tech_param = BASIS_PARAMETER[str(res.basis[i])]
         if code == "input":
             out.append(_input_factor(path, float(row[path]), fl.field(path).unit, cited, file))
         elif code == "reference":

@@ -57,6 +57,7 @@ class ScenarioInfo:
     onsite_technology: str | None
     supplier: str | None
     onsite_share: float
+    carbon_basis: str | None  # "direct" or "lifecycle"; None where the grid intensity is the user's own
     ppa_share: float
     groups: tuple[GroupInfo, ...]
     claims: tuple[Any, ...] = ()
@@ -309,6 +310,7 @@ class Results:
             "name": s.name,
             "location": s.location,
             "file": s.file,
+            "carbon_basis": s.carbon_basis or "as given (the scenario's own grid intensity)",
             "metrics": metrics,
             "assumptions": [f.record() for f in self.assumptions(i)],
             "uncertainty": {"draws": self.draws, "seed": self.seed, "percentiles": [5, 50, 95],

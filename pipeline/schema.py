@@ -116,7 +116,8 @@ def _scalar(f: fl.Field) -> Any:
         return Annotated[pint.Quantity, PlainValidator(_quantity_parser(f)), PlainSerializer(quantity_text),
                          WithJsonSchema(schema)]
     if f.kind == "id":
-        special = {"gwp": ref.gwp_metrics, "suppliers": ref.supplier_ids, "controls": ref.control_ids}
+        special = {"gwp": ref.gwp_metrics, "suppliers": ref.supplier_ids, "controls": ref.control_ids,
+                   "bases": lambda: list(fl.CARBON_BASES)}
         ids = special.get(f.table, lambda: ref.ids(f.table))()
         schema.update(type="string", enum=ids)
         return Annotated[str, WithJsonSchema(schema)]
@@ -326,6 +327,7 @@ class Overrides(Strict):
     wue: Annotated[Any, Spec("wue", optional=True)] = None
     lifetime: Annotated[Any, Spec("lifetime", optional=True)] = None
     gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
+    carbon_basis: Annotated[Any, Spec("carbon_basis", optional=True)] = None
     supply: Supply | None = None
     health: Health | None = None
     fleet: list[FleetGroup] | None = None

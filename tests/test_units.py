@@ -19,6 +19,7 @@ DIMS = {
     ("accelerators", "host_power_nameplate"): ureg.W,
     ("grids", "co2e_intensity"): ureg.g * ureg.CO2e / ureg.kWh, ("grids", "water_intensity"): ureg.L / ureg.kWh,
     ("technologies", "co2e_intensity"): ureg.g * ureg.CO2e / ureg.kWh,
+    ("technologies", "co2e_intensity_direct"): ureg.g * ureg.CO2e / ureg.kWh,
     ("technologies", "water_consumption"): ureg.L / ureg.kWh,
     ("onsite", "heat_rate"): ureg.dimensionless, ("onsite", "water_consumption"): ureg.L / ureg.kWh,
     ("fuels", "co2_per_heat"): ureg.kg * ureg.CO2e / ureg.MMBtu, ("fuels", "ch4_per_heat"): ureg.g / ureg.MMBtu,
