@@ -77,8 +77,14 @@ def test_brief_has_sentences_four_or_five_cards_and_verdicts(page1):
     assert 4 <= len(main) <= 5
     for card in main:
         assert card["range"], card  # 90 % range with draws
-        assert card["equivalent"].startswith("≈"), card
         assert "per accelerator" in card["per_gpu"], card
+    # one equivalence per card, never the same one twice: the homes belong to the energy card (over a year, the
+    # power card's "mean draw of N homes" would repeat the energy card's N)
+    equivalents = {c["metric"]: c["equivalent"] for c in main if c["equivalent"]}
+    assert set(equivalents) == {"energy", "water_onsite_per_day", "co2e_location_based"}
+    assert all(e.startswith("≈") for e in equivalents.values())
+    assert sum("homes" in e for e in equivalents.values()) == 1
+    assert len({re.sub(r"[\d,.]+", "N", e) for e in equivalents.values()}) == len(equivalents)
     assert len(b["verdicts"]) >= 1 and all(v["text"].endswith(".") for v in b["verdicts"])
     assert (b["air_card"] is not None) == air_context(result, 0)["show"]
 
@@ -160,3 +166,55 @@ def test_rendered_report_page1_and_pagination(root, tmp_path):
         # a page under a third full must end a section: the next page opens a new one
         nxt = texts[k + 1].split("\n")
         assert any(line.strip().startswith(h) for line in nxt[:3] for h in headings), (k + 1, _fill(png))
+
+
+def test_assumptions_keep_every_factor_and_print_long_text_once(root):
+    """Sources are cited as [n], a licence shared by every factor of a source moves to its reference, and notes are
+    numbered once: nothing is dropped, every row still leads to its source, licence and note."""
+    result = compute(root / "inputs/colossus-phase2.yaml", draws=0)
+    ctx = report_context(result)
+    rows, refs, notes = ctx["assumptions"], ctx["references"], ctx["factor_notes"]
+    assert [r["name"] for r in rows][: len(result.assumptions(0))] == [f.name for f in result.assumptions(0)]
+    text = {r["n"]: "".join(p["text"] for p in r["parts"]) for r in refs}
+    by_note = {n["n"]: n["text"] for n in notes}
+    for row in rows:
+        if row["source"]:
+            assert text[row["ref"]] == row["source"].strip()
+            ref = next(r for r in refs if r["n"] == row["ref"])
+            assert (row["licence_shown"] or ref["licence"]) == row["licence"]  # in the row or in its reference
+        if row["note"]:
+            assert by_note[row["note_n"]] == typeset(row["note"].strip())
+    assert len(notes) == len({r["note"].strip() for r in rows if r["note"]})  # each distinct note once
+    assert len(refs) == len({r["ref"] for r in ctx["claims"] + ctx["assumptions"] + ctx["uncertainty"] if r["ref"]})
+
+
+def test_comparison_lists_each_factor_once_with_the_variants_that_use_it(root):
+    from pipeline.compare import compare
+    from pipeline.report.compare_model import comparison_context
+
+    c = compare(root / "inputs/colossus-variants.yaml", draws=0)
+    ctx = comparison_context(c)
+    n = len(c.variants)
+    per_variant = [{(f.name, str(f.quantity)) for f in c.result.assumptions(k)} for k in range(n)]
+    every = set().union(*per_variant)
+    assert len(ctx["assumptions"]) == len(every)  # each distinct factor (name and value) exactly once
+    for row in ctx["assumptions"]:
+        users = [k + 1 for k in range(n) if any(name == row["name"] for name, _ in per_variant[k])]
+        if row["used_by"]:
+            assert len(users) >= 1 and row["used_by"] != ", ".join(str(k) for k in range(1, n + 1))
+    for d in ctx["differing"]:  # the table keeps only factors whose value really differs
+        assert len({v for v in d["values"] if v != "–"}) >= 2, d
+    assert ctx["used_by_some"] + len(ctx["differing"]) == len(c.differing_assumptions())
+
+
+@pytest.mark.parametrize(("source", "who"), [
+    ("MLGW CEO to Memphis City Council, June 2024 (WREG; Commercial Appeal, 9 Jul 2024): up to 150 MW at peak",
+     "MLGW CEO to Memphis City Council, June 2024"),
+    ("150 MW MLGW/TVA grid (TVA board, 7 Nov 2024) + 150 MW Tesla Megapacks; second substation to 300 MW "
+     "(Greater Memphis Chamber via Tom's Hardware, 2025)", "Greater Memphis Chamber via Tom's Hardware, 2025"),
+    ("1.3 million gallons a day", "A published figure"),
+])
+def test_claim_sentences_name_who_published_the_figure(source, who):
+    from pipeline.report.model import _short_source
+
+    assert _short_source(source) == who

@@ -9,8 +9,8 @@ from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.comparison import COMPARED, Comparison
 from pipeline.report import charts
-from pipeline.report.filters import fmt_delta_pct, fmt_delta_q, fmt_money, fmt_q, fmt_sig, typeset
-from pipeline.report.model import GLOSSARY, METHOD, Chart, assumption_rows, input_name, references
+from pipeline.report.filters import fmt_delta_pct, fmt_delta_q, fmt_q, fmt_sig, fmt_usd, typeset
+from pipeline.report.model import GLOSSARY, METHOD, Chart, assumption_rows, factor_notes, input_name, references
 from pipeline.results import METRIC_BY_NAME, Which
 
 
@@ -142,12 +142,30 @@ def _what_differs(c: Comparison) -> list[str]:
     return out
 
 
+def _numbers(ks: list[int]) -> str:
+    """Variant numbers with runs joined: ``[1, 2, 3, 5]`` -> ``"1–3, 5"``.
+
+    >>> _numbers([1, 2, 3, 5]), _numbers([4]), _numbers([2, 4])
+    ('1–3, 5', '4', '2, 4')
+    """
+    parts: list[str] = []
+    start = prev = ks[0]
+    for k in [*ks[1:], None]:
+        if k is not None and k == prev + 1:
+            prev = k
+            continue
+        parts.append(str(start) if start == prev else f"{start}, {prev}" if prev == start + 1 else f"{start}–{prev}")
+        if k is not None:
+            start = prev = k
+    return ", ".join(parts)
+
+
 def health_ranking(c: Comparison) -> list[dict[str, str]]:
     """The variants from the lowest to the highest health damages (P50), where they are modelled."""
     year = ref.dollar_year()
     ranked = [(q, v.name) for k, v in enumerate(c.variants) if (q := c.value("health_damages", k)) is not None]
     ranked.sort(key=lambda pair: float(pair[0].m_as("USD")))
-    return [{"name": name, "value": fmt_money(q, year)} for q, name in ranked]
+    return [{"name": name, "value": fmt_usd(q, dollar_year=year)} for q, name in ranked]
 
 
 def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> dict[str, Any]:
@@ -170,22 +188,34 @@ def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> d
             d_abs, d_pct, cls = _delta(c, metric, k)
             cells.append({"value": fmt_q(values[k], spec.unit), "delta": d_abs, "delta_pct": d_pct, "cls": cls})
         rows.append({"name": metric, "label": label, "cells": cells})
-    differing = []
+    differing, some = [], 0
     for d in c.differing_assumptions():
         vals = []
         for f in d["factors"]:
             vals.append("–" if f is None else
                         f"{fmt_sig(float(f.quantity.magnitude), 3, strip=True)} {typeset(str(f.record()['unit']))}".strip())
+        if len({v for v in vals if v != "–"}) < 2:  # the same value wherever it is used: "used by" in the sources
+            some += 1
+            continue
         differing.append({"name": d["name"], "label": input_name(d["name"]), "values": vals})
+    # every distinct factor (name and value) once, with the variants that use it
     seen: dict[str, ref.Factor] = {}
+    users: dict[str, list[int]] = {}
     for k in range(len(c.variants)):
         for f in c.result.assumptions(k):
-            seen.setdefault(f"{f.name}={f.quantity}", f)
+            key = f"{f.name}={f.quantity}"
+            seen.setdefault(key, f)
+            if k + 1 not in users.setdefault(key, []):
+                users[key].append(k + 1)
     differs = _what_differs(c)
     only_supply = differs == ["supply"]
     name = base.name.removesuffix(" - variants").removesuffix(" – variants")
     assumptions = assumption_rows(list(seen.values()))
+    for row, key in zip(assumptions, seen, strict=True):
+        used = users[key]
+        row["used_by"] = "" if len(used) == len(c.variants) else _numbers(used)
     refs = references(assumptions)
+    notes = factor_notes(assumptions)
     if differs:
         intro = ("The variants differ in " + ", ".join(differs[:-1]) + (" and " if len(differs) > 1 else "")
                  + differs[-1] + "; everything else is the same.")
@@ -200,8 +230,8 @@ def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> d
         "date": when.strftime("%Y-%m-%d"), "version": __version__,
         "draws": f"{c.result.draws:,}" if c.result.draws else "", "seed": c.result.seed,
         "variants": [{"name": v.name, "baseline": k == 0, "description": v.description} for k, v in enumerate(c.variants)],
-        "rows": rows, "charts": comparison_charts(c), "differing": differing,
-        "assumptions": assumptions,
+        "rows": rows, "charts": comparison_charts(c), "differing": differing, "used_by_some": some,
+        "assumptions": assumptions, "factor_notes": notes,
         "method": [{"stage": typeset(a), "formula": b, "text": typeset(x)} for a, b, x in METHOD],
         "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
         "editions": sorted(ref.data_editions().items()),

@@ -21,12 +21,9 @@ from pipeline._version import __version__
 from pipeline.report import charts
 from pipeline.report.filters import (
     fmt_count,
-    fmt_money,
-    fmt_number,
     fmt_percent,
     fmt_q,
     fmt_q_range,
-    fmt_quantity,
     fmt_ratio,
     fmt_sig,
     fmt_usd,
@@ -133,79 +130,6 @@ def _val(q: pint.Quantity | None, unit: str) -> float:
     return 0.0 if q is None else float(q.m_as(unit))
 
 
-def _equivalent(q: pint.Quantity | None, factor_id: str, template: str, used: list[ref.Factor]) -> str:
-    """A plain-language equivalent: how many of a reference thing ``q`` amounts to."""
-    if q is None:
-        return ""
-    f = ref.equivalence(factor_id)
-    used.append(f)
-    amount = f.quantity
-    if (q / amount).check("[time]"):  # an annual rate (kWh/year, t/year): compare with one year of it
-        amount = amount * ureg.Quantity(1, "year")
-    n = float((q / amount).to("").magnitude)
-    return template.format(n=fmt_number(n, 3))
-
-
-def _range(result: Results, name: str, i: int, unit: str) -> str:
-    """``"P5–P95: a – b"`` when the metric was drawn with uncertainty, else ``""``."""
-    lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
-    if not result.draws or lo is None or hi is None or lo == hi:
-        return ""
-    if unit == "USD":
-        year = f" ({ref.dollar_year()} dollars)"
-        return f"P5–P95 {fmt_money(lo, ref.dollar_year()).replace(year, '')} – {fmt_money(hi, ref.dollar_year())}"
-    return f"P5–P95 {fmt_quantity(lo, unit)} – {fmt_quantity(hi, unit)}"
-
-
-def headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str, str]]:
-    """Headline figures with units, alternative units and plain-language equivalents."""
-    rows = _headline(result, i, used)
-    for row in rows:
-        row["range"] = _range(result, row["metric"], i, row.pop("unit"))
-    return rows
-
-
-def _headline(result: Results, i: int, used: list[ref.Factor]) -> list[dict[str, str]]:
-    g = lambda name: _m(result, name, i)  # noqa: E731
-    rows: list[dict[str, str]] = []
-    if g("facility_power_peak") is not None:
-        rows.append({"metric": "facility_power_peak", "label": "Peak facility power", "unit": "MW",
-                     "value": fmt_quantity(g("facility_power_peak"), "MW"),
-                     "alt": f"mean {fmt_quantity(g('facility_power'), 'MW')}",
-                     "equivalent": "all accelerators at full load, host servers and cooling overhead"})
-    if g("energy") is not None:
-        year_use = _equivalent(g("energy"), "home_electricity",
-                               "as much electricity as {n} average US homes use in a year", used)
-        rows.append({"metric": "energy", "label": "Facility energy", "unit": "MWh",
-                     "value": fmt_quantity(g("energy"), "MWh"),
-                     "alt": (f"{fmt_quantity(g('energy_per_day'), 'MWh / day')}" if g("energy_per_day") else ""),
-                     "equivalent": year_use})
-    for where, label in (("onsite", "Water on site (cooling)"), ("offsite", "Water off site (generating the electricity)")):
-        rows.append(_water_row(result, i, where, label, used))
-    rows.append({"metric": "co2e_location_based", "label": "CO2e, location-based", "unit": "t CO2e",
-                 "value": fmt_quantity(g("co2e_location_based"), "t CO2e"),
-                 "alt": f"Scope 1 + 2; on-site combustion (Scope 1) {fmt_quantity(g('co2e_onsite'), 't CO2e')}",
-                 "equivalent": _equivalent(g("co2e_location_based"), "passenger_car",
-                                           "as much as {n} passenger cars emit in a year", used)})
-    rows.append({"metric": "co2e_market_based", "label": "CO2e, market-based", "unit": "t CO2e",
-                 "value": fmt_quantity(g("co2e_market_based"), "t CO2e"),
-                 "alt": (f"Scope 1 + 2; PPA-matched {fmt_percent(_val(g('ppa_energy'), 'MWh') / _val(g('grid_energy'), 'MWh'))}"
-                         f" of grid energy, the rest at "
-                         + (f"the supplier's rate ({result.scenarios[i].supplier})" if result.scenarios[i].supplier
-                            else "the grid average (no supplier factor given)"))
-                 if _val(g("grid_energy"), "MWh") > 0 else "no grid energy",
-                 "equivalent": _equivalent(g("co2e_market_based"), "passenger_car",
-                                           "as much as {n} passenger cars emit in a year", used)})
-    card = _air_card(result, i)
-    if card:
-        rows.append(card)
-    if g("co2e_embodied") is not None:
-        rows.append({"metric": "co2e_embodied", "label": "CO2e embodied in hardware", "unit": "t CO2e",
-                     "value": fmt_quantity(g("co2e_embodied"), "t CO2e"),
-                     "alt": "share of manufacturing emissions for the period", "equivalent": ""})
-    return rows
-
-
 _POLLUTANTS = (("nox_onsite", "NOx", "on site"), ("co_onsite", "CO", "on site"), ("voc_onsite", "VOC", "on site"),
                ("pm25_onsite", "PM2.5", "on site"), ("so2_onsite", "SO2", "on site"),
                ("hcho_onsite", "Formaldehyde", "on site"), ("nox_grid", "NOx", "grid plants"),
@@ -213,7 +137,7 @@ _POLLUTANTS = (("nox_onsite", "NOx", "on site"), ("co_onsite", "CO", "on site"),
 
 
 def _both_tons(q: pint.Quantity) -> str:
-    return f"{fmt_quantity(q, 't', 3)} ({fmt_quantity(q, 'short_ton', 3)})"
+    return f"{fmt_q(q, 't')} ({fmt_q(q, 'short_ton')})"
 
 
 def air_context(result: Results, i: int) -> dict[str, Any]:
@@ -229,8 +153,7 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
             continue
         lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
         rows.append({"metric": name, "label": label, "where": where, "value": _both_tons(q),
-                     "range": (f"{fmt_quantity(lo, 't', 3)} – {fmt_quantity(hi, 't', 3)}"
-                               if result.draws and lo is not None and hi is not None and lo != hi else "")})
+                     "range": fmt_q_range(lo, hi, q, "t") if result.draws else ""})
     year = ref.dollar_year()
     health = []
     for name, label in (("health_damages", "Health damages, total"), ("health_damages_onsite", "on-site combustion"),
@@ -239,9 +162,8 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
         if q is None or (name.endswith("onsite") and not onsite) or (name.endswith("grid") and not grid):
             continue
         lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
-        health.append({"metric": name, "label": label, "value": fmt_money(q, year),
-                       "range": (f"{fmt_money(lo, year)} – {fmt_money(hi, year)}".replace(f" ({year} dollars)", "", 1)
-                                 if result.draws and lo is not None and hi is not None and lo != hi else "")})
+        health.append({"metric": name, "label": label, "value": fmt_usd(q),
+                       "range": fmt_q_range(lo, hi, q, "USD") if result.draws else ""})
     deaths = g("premature_deaths")
     facts = result.assumptions(i)
     sets = sorted({f.name.split(".")[1] for f in facts if f.name.startswith("health.") and f.status != "missing"})
@@ -252,7 +174,7 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
         "show": onsite or grid,
         "pollutants": rows,
         "health": health,
-        "deaths": "" if deaths is None else fmt_number(float(deaths.m_as("")), 2),
+        "deaths": "" if deaths is None else fmt_sig(float(deaths.m_as("")), 2, strip=True),
         "deaths_range": _deaths_range(result, i),
         "dollar_year": year,
         "sets": sets,
@@ -266,38 +188,7 @@ def _deaths_range(result: Results, i: int) -> str:
     lo, hi = result.metric("premature_deaths", i, "low"), result.metric("premature_deaths", i, "high")
     if not result.draws or lo is None or hi is None:
         return ""
-    return f"{fmt_number(float(lo.m_as('')), 2)} – {fmt_number(float(hi.m_as('')), 2)}"
-
-
-def _air_card(result: Results, i: int) -> dict[str, str] | None:
-    air = air_context(result, i)
-    if not air["show"]:
-        return None
-    g = lambda name: _m(result, name, i)  # noqa: E731
-    parts = []
-    if g("nox_onsite") is not None and _val(g("onsite_energy"), "MWh") > 0:
-        parts.append(f"NOx on site {fmt_quantity(g('nox_onsite'), 't', 3)} ({air['controls'] or 'controls n/a'})")
-    if g("nox_grid") is not None and _val(g("grid_energy"), "MWh") > 0:
-        parts.append(f"from grid plants {fmt_quantity(g('nox_grid'), 't', 3)}")
-    if air["deaths"]:
-        parts.append(f"about {air['deaths']} premature deaths")
-    total = g("health_damages")
-    return {"metric": "health_damages" if total is not None else "nox_onsite", "label": "Air pollution and health",
-            "unit": "USD" if total is not None else "t",
-            "value": fmt_money(total, air["dollar_year"]) if total is not None else fmt_quantity(g("nox_onsite"), "t"),
-            "alt": "; ".join(parts), "equivalent": ""}
-
-
-def _water_row(result: Results, i: int, where: str, label: str, used: list[ref.Factor]) -> dict[str, str]:
-    """A headline card for on-site or off-site water: per day in US gallons where a period exists."""
-    total, per_day = result.metric(f"water_{where}", i), result.metric(f"water_{where}_per_day", i)
-    pools = _equivalent(total, "olympic_pool", "{n} Olympic swimming pools in total", used)
-    if per_day is None:
-        return {"metric": f"water_{where}", "unit": "m ** 3", "label": label, "value": fmt_quantity(total, "m ** 3"),
-                "alt": fmt_quantity(total, "L"), "equivalent": pools}
-    return {"metric": f"water_{where}_per_day", "unit": "US_liquid_gallon / day", "label": label,
-            "value": fmt_quantity(per_day, "US_liquid_gallon / day"),
-            "alt": f"{fmt_quantity(per_day, 'L / day')}; {fmt_quantity(total, 'm ** 3')} in total", "equivalent": pools}
+    return f"{fmt_sig(float(lo.m_as('')), 2, strip=True)}–{fmt_sig(float(hi.m_as('')), 2, strip=True)}"
 
 
 def build_charts(result: Results, i: int) -> list[Chart]:
@@ -398,17 +289,17 @@ def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
 
 
 def fmt_duration(q: pint.Quantity) -> str:
-    """A duration in the largest whole-looking unit: ``8766 h`` -> ``1 year``, ``720 h`` -> ``30 day``.
+    """A duration in the largest whole-looking unit: ``8766 h`` -> ``1 year``, ``720 h`` -> ``30 days``.
 
     >>> from pipeline.units import Q_
-    >>> fmt_duration(Q_(8766, "h")), fmt_duration(Q_(720, "h")), fmt_duration(Q_(36, "h"))
-    ('1 year', '30 day', '36 h')
+    >>> fmt_duration(Q_(8766, "h")), fmt_duration(Q_(720, "h")), fmt_duration(Q_(36, "h")), fmt_duration(Q_(24, "h"))
+    ('1 year', '30 days', '36 h', '1 day')
     """
     for unit, label in (("year", "year"), ("day", "day")):
         x = float(q.m_as(unit))
         if x >= 1 and abs(x - round(x)) < 1e-9:
-            return f"{x:,.6g} {label}"
-    return f"{float(q.m_as('h')):,.6g} h"
+            return f"{fmt_sig(x, 6, strip=True)} {label}{'' if round(x) == 1 else 's'}"
+    return f"{fmt_sig(float(q.m_as('h')), 6, strip=True)} h"
 
 
 def input_display(s: Any) -> dict[str, str]:
@@ -423,13 +314,13 @@ def input_display(s: Any) -> dict[str, str]:
         return fmt_percent(x)
 
     def plain(x: float) -> str:
-        return f"{x:,.4g}"
+        return fmt_sig(x, 3, strip=True)
 
     grid = s.grid or ("generation mix" if s.mix else "explicit intensities")
     return {
         "utilization": with_range("utilization", fmt_percent(s.utilization), pct),
-        "pue": with_range("pue", fmt_number(s.pue), plain),
-        "wue": with_range("wue", fmt_quantity(s.wue, "L / kWh"), plain),
+        "pue": with_range("pue", fmt_sig(s.pue, 3, strip=True), plain),
+        "wue": with_range("wue", fmt_q(s.wue, "L / kWh", scale=False), plain),
         "grid": grid,
         "onsite": (with_range("supply.onsite.share", f"{fmt_percent(s.onsite_share)} {s.onsite_technology}", pct)
                    if s.onsite_share else "none"),
@@ -444,7 +335,7 @@ def group_rows(result: Results, i: int) -> list[dict[str, str]]:
         count = grp.count
         rows.append({
             "label": grp.label, "accelerator": grp.accelerator,
-            "count": (f"{count:,.0f}" if count.is_integer() else fmt_number(count, 6)) if count == count else "–",
+            "count": (f"{count:,.0f}" if count.is_integer() else fmt_sig(count)) if count == count else "–",
             "name": _ref_name("accelerators", grp.accelerator),
             "hours": fmt_sig(float(result.groups["accelerator_time"][k].m_as("h")) / 1e6),
             "full_power": fmt_sig(float(grp.full_power.m_as("W")), 3, strip=True),
@@ -461,10 +352,11 @@ def _limit_sentence(c: Any) -> str:
     what = METRIC_BY_NAME[c.metric].label.split(" from ")[0]
     unit = unit_text(c.claimed.units)
     cap = f"{float(c.claimed.magnitude):,g} {unit}{'s' if unit == 'short ton' else ''}"
-    cap += f" ({fmt_quantity(c.claimed, 't', 3)})" if c.claimed.check("[mass]") else ""
-    est = fmt_quantity(c.modelled, "t", 3) if c.modelled is not None else "not modelled"
-    if c.low is not None and c.high is not None and c.low != c.high:
-        est += f", 90 % range {fmt_quantity(c.low, 't', 3)} – {fmt_quantity(c.high, 't', 3)}"
+    cap += f" ({fmt_q(c.claimed, 't')})" if c.claimed.check("[mass]") else ""
+    est = fmt_q(c.modelled, "t") if c.modelled is not None else "not modelled"
+    rng = fmt_q_range(c.low, c.high, c.modelled, "t")
+    if rng:
+        est += f", 90 % range {rng}"
     verdict = {"under the limit": "below the cap, even at the top of the range",
                "over the limit": "above the cap, even at the bottom of the range",
                "may exceed the limit": "the cap falls inside the range, so the plant may exceed it",
@@ -493,6 +385,9 @@ def claim_rows(result: Results, i: int) -> list[dict[str, str]]:
 
 
 def assumption_rows(facts: list[ref.Factor]) -> list[dict[str, Any]]:
+    """The assumptions table: one row per factor with its value, unit and provenance.  ``ref`` (the source's number
+    in the reference list), ``licence_shown`` and ``note_n`` are filled in by :func:`references` and
+    :func:`factor_notes`, which move long, repeated text out of the rows."""
     rows = []
     for f in facts:
         rec = f.record()
@@ -503,8 +398,18 @@ def assumption_rows(facts: list[ref.Factor]) -> list[dict[str, Any]]:
             unit_label = "kg CO₂e per kg of the gas"
         rows.append({"name": f.name, "value": value + rng, "unit": unit_label, "source": f.source, "ref": 0,
                      "file": f.file, "year": f.year, "edition": f.edition, "licence": f.licence,
-                     "status": f.status, "note": f.note})
+                     "licence_shown": f.licence, "status": f.status, "note": f.note, "note_n": 0, "used_by": ""})
     return rows
+
+
+def factor_notes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number every distinct ``note`` of the assumption rows (in order of first use), set each row's ``note_n`` and
+    return the notes, so that a note shared by several factors is printed once, after the table."""
+    numbers: dict[str, int] = {}
+    for row in rows:
+        note = str(row.get("note") or "").strip()
+        row["note_n"] = numbers.setdefault(note, len(numbers) + 1) if note else 0
+    return [{"n": n, "text": typeset(note)} for note, n in numbers.items()]
 
 
 def result_rows(result: Results, i: int) -> list[dict[str, Any]]:
@@ -544,8 +449,12 @@ def linkify(text: str) -> list[dict[str, str]]:
 
 def references(*row_lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Number every distinct ``source`` of the rows (in order of first use), set each row's ``ref`` to its number
-    and return the numbered reference list (each entry's text split into link segments)."""
+    and return the numbered reference list (each entry's text split into link segments).
+
+    A factor row's licence moves to its reference when every factor citing that source has the same licence
+    (``licence_shown`` becomes ``""``); otherwise each row keeps its own."""
     numbers: dict[str, int] = {}
+    licences: dict[str, set[str]] = {}
     for rows in row_lists:
         for row in rows:
             src = str(row.get("source") or "").strip()
@@ -553,7 +462,14 @@ def references(*row_lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 row["ref"] = 0
                 continue
             row["ref"] = numbers.setdefault(src, len(numbers) + 1)
-    return [{"n": n, "parts": linkify(src)} for src, n in numbers.items()]
+            if "licence" in row:
+                licences.setdefault(src, set()).add(str(row["licence"] or ""))
+    one = {src: next(iter(lic)) for src, lic in licences.items() if len(lic) == 1 and next(iter(lic))}
+    for rows in row_lists:
+        for row in rows:
+            if "licence" in row and str(row.get("source") or "").strip() in one:
+                row["licence_shown"] = ""
+    return [{"n": n, "parts": linkify(src), "licence": one.get(src, "")} for src, n in numbers.items()]
 
 
 def downloads(result: Results, i: int) -> list[dict[str, str]]:
@@ -573,13 +489,13 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
     used: list[ref.Factor] = []
     air = air_context(result, i)
     page1 = brief(result, i, used, air)
-    heads = headline(result, i, used)
     facts = list(result.assumptions(i)) + [f for f in dict.fromkeys(used)]
     period = "given in accelerator-hours" if s.period is None else fmt_duration(s.period)
     claims = claim_rows(result, i)
     assumptions = assumption_rows(facts)
     uncertainty = uncertainty_rows(result, i) if result.draws else []
     refs = references(claims, uncertainty, assumptions)
+    notes = factor_notes(assumptions)
     results = result_rows(result, i)
     all_charts = build_charts(result, i)
     return {
@@ -591,7 +507,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "version": __version__,
         "by_hours": s.by_hours,
         "brief": page1,
-        "headline": heads,
+        "headline": page1["cards"],  # the page-1 cards (one list of headline figures)
         "charts": [c for c in all_charts if not c.id.startswith("tornado")],
         "tornados": [c for c in all_charts if c.id.startswith("tornado")],
         "chart_notes": chart_notes(result, i),
@@ -605,6 +521,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "uncertainty": uncertainty,
         "method": [{"stage": typeset(a), "formula": b, "text": typeset(c)} for a, b, c in METHOD],
         "assumptions": assumptions,
+        "factor_notes": notes,
         "references": refs,
         "editions": sorted(ref.data_editions().items()),
         "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
@@ -666,11 +583,27 @@ def _ref_name(table: str, id_: str | None) -> str:
 
 
 def _short_source(text: str) -> str:
-    """The first clause of a citation, for a sentence: who said it and when."""
+    """Who said it and when, for a sentence: the citation's first clause, or, where that clause is the figure itself
+    (``"150 MW MLGW/TVA grid (TVA board, 7 Nov 2024) + ... (Greater Memphis Chamber via Tom's Hardware, 2025)"``),
+    the publisher of its last parenthesis.
+
+    >>> _short_source("MLGW CEO to Memphis City Council, June 2024 (WREG; Commercial Appeal): up to 150 MW")
+    'MLGW CEO to Memphis City Council, June 2024'
+    >>> _short_source("150 MW grid (TVA board, 7 Nov 2024) + 150 MW batteries (Greater Memphis Chamber, 2025)")
+    'Greater Memphis Chamber, 2025'
+    >>> _short_source("300 MW at peak"), _short_source("")
+    ('A published figure', 'A published figure')
+    """
+    first = text
     for sep in (" (", ": ", "; "):
-        if sep in text:
-            text = text.split(sep)[0]
-    return text.strip().rstrip(",")
+        if sep in first:
+            first = first.split(sep)[0]
+    first = first.strip().rstrip(",")
+    if first and not first[0].isdigit():
+        return first
+    groups = re.findall(r"\(([^()]*[A-Za-z][^()]*)\)", text)
+    publisher = groups[-1].split(";")[0].strip() if groups else ""
+    return publisher or "A published figure"
 
 
 def _claim_unit(c: Any) -> str:
@@ -758,7 +691,9 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
         cards.append({"metric": "facility_power_peak", "label": "Peak facility power", "value": fmt_q(peak, "MW"),
                       "range": rng("facility_power_peak", "MW"),
                       "sub": f"mean {fmt_q(mean, 'MW')}; load factor {fmt_sig(lf * 100, 2, strip=True)} %",
-                      "equivalent": equiv(mean, "home_electricity", "≈ the average draw of {n} US homes"),
+                      # one equivalence per card and none twice: the homes are the energy card's (over a year
+                      # the mean draw of N homes and N homes' annual use are the same number)
+                      "equivalent": "",
                       "per_gpu": per_gpu(peak.to("kW"), "kW", " at peak, with its host server and cooling")})
     energy = g("energy")
     if energy is not None:

@@ -15,7 +15,7 @@ from pipeline._version import __version__
 from pipeline.io import folder_names
 from pipeline.report import charts
 from pipeline.report.filters import fmt_q, fmt_ratio, fmt_sig, typeset
-from pipeline.report.model import GLOSSARY, Chart, assumption_rows, references
+from pipeline.report.model import GLOSSARY, Chart, assumption_rows, factor_notes, references
 from pipeline.results import METRIC_BY_NAME, BatchResult
 from pipeline.units import Q_
 
@@ -130,6 +130,7 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         "editions": sorted(ref.data_editions().items()),
         "factors": factor_rows,
         "references": references(factor_rows),
+        "factor_notes": factor_notes(factor_rows),
         "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
         "has_reported": bool(reported is not None and np.isfinite(reported).any()),
     }

@@ -11,7 +11,7 @@ from typing import Any
 import pint
 
 from pipeline.report import charts
-from pipeline.report.filters import fmt_number, fmt_percent
+from pipeline.report.filters import fmt_percent, fmt_sig
 from pipeline.results import PhaseResult, Results
 
 __all__ = ["timeline_context"]
@@ -30,8 +30,8 @@ def _fmt(q: pint.Quantity | None, unit: str) -> str:
     if q is None:
         return "–"
     if unit == "thousand_m3":
-        return fmt_number(float(q.m_as("m ** 3")) / 1000, 3)
-    return fmt_number(float(q.m_as(unit)), 3)  # the column heading gives the unit
+        return fmt_sig(float(q.m_as("m ** 3")) / 1000)
+    return fmt_sig(float(q.m_as(unit)))  # the column heading gives the unit
 
 
 def _supply(p: PhaseResult) -> str:
