@@ -1,0 +1,315 @@
+"""Hourly runs (``resolution: hourly``): the stage chain over the 8,760 hours of a year, vectorised.
+
+A scenario with ``resolution: hourly`` becomes 8,760 rows of one batch (hours x scenarios, chunked to
+:data:`pipeline.montecarlo.MAX_CELLS` rows), each hour standing for ``period / 8,760`` of the period (a
+period of 8,760 h makes each row one hour; ``1 year`` = 8,766 h stretches them by 0.07 %).  Inputs that vary
+by hour:
+
+* **grid carbon and water intensity** from an hourly generation-mix profile (``supply.hourly``):
+  ``sum_i share_{h,i} x factor_i`` with the technology factors of ``technologies.csv`` on the scenario's
+  carbon basis (``co2e_intensity_direct`` or ``co2e_intensity``) and ``water_consumption``; the
+  market-based factor of uncovered grid energy follows the hourly intensity where it is the grid average;
+* **on-site WUE** from the site's weather through a cooling model (``cooling: {type, climate}``);
+* the load is flat (the scenario's utilization every hour), PUE the scenario's.
+
+The scenario's metrics are then the sums over hours of energies, water, CO2e, pollutants and damages, the
+time means of powers and per-day rates, the maxima of peaks (:func:`pipeline.timeline.aggregation`), so an
+hourly run with flat profiles equals the annual run.  :class:`~pipeline.results.HourlyResult` adds the
+24/7 carbon-free-energy share (:func:`pipeline.stages.cfe.cfe_energy`), effective PUE and WUE, the worst
+day's water, the hourly grid intensity's range and monthly sums.  Hourly runs are deterministic: they run at
+the central value of ranged inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pint
+
+from pipeline import profiles
+from pipeline import reference as ref
+from pipeline.chain import compute_arrays
+from pipeline.errors import did_you_mean
+from pipeline.inputs import InputTable, ProblemTable, take_arrays
+from pipeline.metrics import METRIC_BY_NAME
+from pipeline.montecarlo import MAX_CELLS
+from pipeline.resolve import BASIS_PARAMETER, Resolution
+from pipeline.results import HourlyResult, Results
+from pipeline.stages import cfe, cooling
+from pipeline.timeline import aggregation
+from pipeline.units import Q_
+
+__all__ = ["apply", "check", "hourly_mask", "run", "wue_hours"]
+
+H = profiles.HOURS
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+#: First hour of each month in a non-leap year (UTC).
+MONTH_STARTS = np.concatenate([[0], np.cumsum(_DAYS)[:-1]]) * 24
+#: Cooling models that need a climate (the dry cooler evaporates nothing whatever the weather).
+_WEATHER_DRIVEN = ("evaporative-tower", "adiabatic")
+
+
+def _obj(frame: pd.DataFrame, col: str) -> pd.Series:
+    if col not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    s = frame[col]
+    return s.astype(object).where(s.notna(), None)
+
+
+def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
+    return frame[col].to_numpy(dtype=float, na_value=np.nan) if col in frame else np.full(len(frame), np.nan)
+
+
+def hourly_mask(table: InputTable) -> np.ndarray:
+    """Where a cluster asks for an hourly run."""
+    return (_obj(table.clusters, "resolution") == "hourly").to_numpy(dtype=bool)
+
+
+def check(table: InputTable, p: ProblemTable, batch: bool = False, timed: np.ndarray | None = None) -> None:
+    """The rules of the hourly fields, column-wise: known ids (with "did you mean"), hourly-only fields on an
+    annual run, a climate for a weather-driven cooling model, no profile beside an explicit grid intensity."""
+    c = table.clusters
+    known: dict[str, np.ndarray] = {}
+    for path, valid, what in (("resolution", list(profiles.RESOLUTIONS), "resolution"),
+                              ("supply.hourly", profiles.profile_ids(), "hourly grid profile"),
+                              ("supply.ppa.profile", profiles.shape_ids(), "generation shape"),
+                              ("cooling.type", profiles.cooling_types(), "cooling type"),
+                              ("cooling.climate", profiles.climate_ids(), "climate")):
+        v = _obj(c, path)
+        present = v.notna().to_numpy()
+        ok = v.isin(valid).to_numpy() & present
+        bad = present & ~ok & ~p.has(path)
+        if bad.any():
+            msgs = {x: did_you_mean(what, str(x), valid) + f" (got {x!r})" for x in pd.unique(v[bad])}
+            p.add(bad, path, v.map(msgs).to_numpy(dtype=object), allowed=", ".join(valid))
+        known[path] = ok
+    hourly = hourly_mask(table)
+    if batch:
+        p.add(hourly, "resolution", "hourly runs are computed from scenario files (clusterprint compute); batch "
+              "datasets run annual (got 'hourly')", allowed="annual")
+    if timed is not None:
+        p.add(hourly & timed, "resolution", "an hourly run cannot have a timeline yet: give either timeline: or "
+              "resolution: hourly (got 'hourly')", allowed="annual")
+    for path in ("supply.hourly", "supply.ppa.profile", "cooling.type", "cooling.climate"):
+        p.add(known[path] & ~hourly, path, "applies to hourly runs only; add resolution: hourly",
+              allowed="resolution: hourly")
+    kind = _obj(c, "cooling.type")
+    needs = kind.isin(list(_WEATHER_DRIVEN)).to_numpy() & hourly
+    p.add(needs & _obj(c, "cooling.climate").isna().to_numpy(), "cooling.climate", lambda pos: [
+        f"required for cooling type {kind.iloc[k]!r} (its WUE follows the weather)" for k in pos],
+        allowed=", ".join(profiles.climate_ids()))
+    p.add(known["cooling.climate"] & kind.isna().to_numpy() & hourly, "cooling.type",
+          "missing required field when cooling.climate is given", allowed=", ".join(profiles.cooling_types()))
+    for other in ("supply.grid_intensity", "supply.grid_water_intensity"):
+        both = known["supply.hourly"] & ~np.isnan(_num(c, other))
+        p.add(both, "supply.hourly", f"give either supply.hourly (the grid's hourly mix) or {other}, not both")
+    no_ppa = known["supply.ppa.profile"] & ~(np.nan_to_num(_num(c, "supply.ppa.share")) > 0)
+    p.add(no_ppa, "supply.ppa.profile", "needs supply.ppa.share > 0 (the share of grid energy the contract matches "
+          "over the year)")
+
+
+# --------------------------------------------------------------------------- hourly inputs (cached per id)
+
+
+@cache
+def _technology_factors(techs: tuple[str, ...], parameter: str, unit: str) -> pint.Quantity:
+    values = [ref.factors("technologies", "technology", t)[parameter].quantity.m_as(unit) for t in techs]
+    return Q_(np.asarray(values, dtype=float), unit)
+
+
+@cache
+def profile_intensity(pid: str, parameter: str) -> np.ndarray:
+    """Hourly intensity of a grid profile for a technology parameter (``co2e_intensity_direct`` or
+    ``co2e_intensity`` in g CO2e/kWh, ``water_consumption`` in L/kWh)."""
+    shares = profiles.grid_profile(pid)
+    unit = "L/kWh" if parameter == "water_consumption" else "g CO2e/kWh"
+    factors = _technology_factors(tuple(shares.columns), parameter, unit)
+    return np.asarray(cfe.hourly_intensity(Q_(shares.to_numpy(), ""), factors).m_as(unit))
+
+
+@cache
+def profile_cfe(pid: str) -> np.ndarray:
+    """Hourly carbon-free share of a grid profile (technologies of :data:`pipeline.profiles.CARBON_FREE`)."""
+    shares = profiles.grid_profile(pid)
+    return shares[[t for t in shares.columns if t in profiles.CARBON_FREE]].to_numpy().sum(axis=1)
+
+
+@cache
+def wue_hours(kind: str, cid: str | None) -> np.ndarray:
+    """Hourly on-site WUE [L/kWh] of a cooling model in a climate (8,760 UTC hours)."""
+    params = profiles.cooling_parameters(kind)
+    if kind == "dry":
+        return np.full(H, params["wue"])
+    assert cid is not None
+    w = profiles.climate(cid)
+    tower = profiles.cooling_parameters("evaporative-tower")
+    coeffs = (tower["wue_a3"], tower["wue_a2"], tower["wue_a1"], tower["wue_a0"])
+    wet = Q_(w["wet_bulb_c"].to_numpy(dtype=float), "degC")
+    if kind == "evaporative-tower":
+        q = cooling.wue_evaporative_tower(wet, coeffs, Q_(tower["wue_floor"], "L/kWh"))
+    else:
+        q = cooling.wue_adiabatic(Q_(w["dry_bulb_c"].to_numpy(dtype=float), "degC"), wet,
+                                  Q_(params["switch_dry_bulb"], "degC"), coeffs, Q_(params["wue_floor"], "L/kWh"),
+                                  Q_(tower["wue_floor"], "L/kWh"))
+    return np.asarray(q.m_as("L/kWh"))
+
+
+def _setting(res: Resolution, i: int) -> dict[str, Any]:
+    row = res.table.clusters.iloc[i]
+
+    def text(path: str) -> str | None:
+        v = row.get(path)
+        return v if isinstance(v, str) else None
+
+    return {"profile": text("supply.hourly"), "climate": text("cooling.climate"), "cooling": text("cooling.type"),
+            "ppa_profile": text("supply.ppa.profile"),
+            "basis": res.basis[i] if res.basis is not None and res.basis[i] in BASIS_PARAMETER else None,
+            "grid_average": res.origin.get("residual_intensity", np.array([]))[i] == "grid-average"
+            if len(res.origin.get("residual_intensity", [])) else False}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run(res: Resolution, rows: np.ndarray, keep_hours: bool = False, max_cells: int = MAX_CELLS
+        ) -> tuple[dict[str, pint.Quantity], list[HourlyResult]]:
+    """Scenarios ``rows`` of a resolved table, hour by hour.
+
+    Returns (metric -> one value per row in the metric's output unit, the hourly results of each row).
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    per = max(1, max_cells // H)
+    totals: dict[str, list[np.ndarray]] = {}
+    infos: list[HourlyResult] = []
+    for start in range(0, len(rows), per):
+        part, more = _chunk(res, rows[start:start + per], keep_hours)
+        for name, v in part.items():
+            totals.setdefault(name, []).append(v)
+        infos += more
+    return {name: Q_(np.concatenate(v), METRIC_BY_NAME[name].unit) for name, v in totals.items()}, infos
+
+
+def _chunk(res: Resolution, ch: np.ndarray, keep_hours: bool) -> tuple[dict[str, np.ndarray], list[HourlyResult]]:
+    k = len(ch)
+    sa, ga = take_arrays(res.sa, res.ga, np.repeat(ch, H))
+    settings = [_setting(res, int(i)) for i in ch]
+    flat = {name: getattr(res.sa, name).m_as(unit)[ch] for name, unit in (
+        ("wue", "L/kWh"), ("grid_intensity", "g CO2e/kWh"), ("grid_water_intensity", "L/kWh"),
+        ("residual_intensity", "g CO2e/kWh"))}
+    hourly = {name: np.repeat(v[:, None], H, axis=1) for name, v in flat.items()}
+    cfe_grid = np.full((k, H), np.nan)
+    for j, s in enumerate(settings):
+        if s["cooling"]:
+            hourly["wue"][j] = wue_hours(s["cooling"], s["climate"])
+        if s["profile"] and flat["grid_intensity"][j] == flat["grid_intensity"][j]:
+            parameter = BASIS_PARAMETER[s["basis"] or "lifecycle"]
+            uses_grid = res.sa.onsite_share.m_as("")[ch[j]] < 1
+            hourly["grid_intensity"][j] = profile_intensity(s["profile"], parameter) * uses_grid
+            hourly["grid_water_intensity"][j] = profile_intensity(s["profile"], "water_consumption") * uses_grid
+            if s["grid_average"]:
+                hourly["residual_intensity"][j] = hourly["grid_intensity"][j]
+            cfe_grid[j] = profile_cfe(s["profile"])
+    period = np.repeat(res.sa.period.m_as("h")[ch] / H, H)
+    sa = replace(sa, period=Q_(period, "h"), wue=Q_(hourly["wue"].ravel(), "L/kWh"),
+                 grid_intensity=Q_(hourly["grid_intensity"].ravel(), "g CO2e/kWh"),
+                 grid_water_intensity=Q_(hourly["grid_water_intensity"].ravel(), "L/kWh"),
+                 residual_intensity=Q_(hourly["residual_intensity"].ravel(), "g CO2e/kWh"))
+    ga = replace(ga, accelerator_hours=ga.accelerator_hours / H)
+    metrics, _ = compute_arrays(sa, ga)
+    out: dict[str, np.ndarray] = {}
+    hours: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name, q in metrics.items():
+            m = np.asarray(q.m_as(METRIC_BY_NAME[name].unit), dtype=float).reshape(k, H)
+            how = aggregation(name, q)
+            out[name] = (np.sum(m, axis=1) if how == "sum" else np.mean(m, axis=1) if how == "mean"
+                         else np.max(m, axis=1) if how == "max" else np.full(k, np.nan))
+            hours[name] = m
+        infos = [_hourly_result(res, int(i), j, s, hours, hourly, cfe_grid, keep_hours)
+                 for j, (i, s) in enumerate(zip(ch, settings, strict=True))]
+    return out, infos
+
+
+def _hourly_result(res: Resolution, i: int, j: int, s: dict[str, Any], hours: dict[str, np.ndarray],
+                   inputs: dict[str, np.ndarray], cfe_grid: np.ndarray, keep_hours: bool) -> HourlyResult:
+    it, fac, grid, ppa = (hours[n][j] for n in ("it_energy", "energy", "grid_energy", "ppa_energy"))
+    w_on, w_tot, co2 = hours["water_onsite"][j], hours["water_total"][j], hours["co2e_location_based"][j]
+    dt = res.sa.period.m_as("h")[i] / H  # hours each row stands for
+    cfe_h = cfe_grid[j]
+    if s["ppa_profile"]:
+        ppa = res.sa.ppa_share.m_as("")[i] * grid.sum() * profiles.shape(s["ppa_profile"])
+    clean = np.asarray(cfe.cfe_energy(Q_(grid, "MWh"), Q_(ppa, "MWh"), Q_(cfe_h, "")).m_as("MWh"))
+    ppa_year = min(float(ppa.sum()), float(grid.sum()))
+    annual_clean = ppa_year + float(np.mean(cfe_h)) * (float(grid.sum()) - ppa_year)
+    gi = inputs["grid_intensity"][j]
+    daily = w_on.reshape(365, 24).sum(axis=1) / dt  # m3 per day (24 rows of dt hours = 24 dt h)
+    metrics = {
+        "cfe_share": Q_(clean.sum() / fac.sum(), ""),
+        "cfe_share_annual": Q_(annual_clean / fac.sum(), ""),
+        "pue_effective": Q_(fac.sum() / it.sum(), ""),
+        "wue_effective": Q_(w_on.sum() / it.sum(), "m**3/MWh"),
+        "water_onsite_peak_day": Q_(daily.max(), "m**3/day"),
+        "grid_intensity_min": Q_(gi.min(), "g CO2e/kWh"),
+        "grid_intensity_mean": Q_(gi.mean(), "g CO2e/kWh"),
+        "grid_intensity_max": Q_(gi.max(), "g CO2e/kWh"),
+        "grid_cfe_share_mean": Q_(np.mean(cfe_h), ""),
+        "co2e_scope2_location_based_annual": Q_(grid.sum() * res.sa.grid_intensity.m_as("g CO2e/kWh")[i] / 1000,
+                                                "t CO2e"),
+    }
+
+    def month(v: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(v, MONTH_STARTS)
+
+    monthly = {"energy [MWh]": month(fac), "it_energy [MWh]": month(it), "grid_energy [MWh]": month(grid),
+               "water_onsite [m ** 3]": month(w_on), "water_total [m ** 3]": month(w_tot),
+               "co2e_location_based [t CO2e]": month(co2), "cfe_energy [MWh]": month(clean),
+               "cfe_share": month(clean) / month(fac), "wue [L/kWh]": month(w_on) / month(it),
+               "grid_intensity [g CO2e/kWh]": month(gi) / np.asarray(_DAYS) / 24,
+               "wet_bulb [degC]": month(profiles.climate(s["climate"])["wet_bulb_c"].to_numpy()) / np.asarray(_DAYS) / 24
+               if s["climate"] else np.full(12, np.nan)}
+    notes = ["hourly runs are deterministic: ranged inputs are taken at their central values"]
+    if s["climate"] and s["profile"]:
+        notes.append(f"the typical-year weather ({s['climate']}) is paired with the {profiles.year_of(s['profile'])} "
+                     "grid hours by UTC month, day and hour")
+    if not s["profile"]:
+        notes.append("no hourly grid profile (supply.hourly): the grid intensity is flat and the CFE shares are not "
+                     "reported")
+    kept = None
+    if keep_hours:
+        year = profiles.year_of(s["profile"]) if s["profile"] else 2023
+        kept = {"hour": pd.date_range(f"{year}-01-01", periods=H, freq="h").strftime("%Y-%m-%dT%H:00Z").to_numpy(),
+                "facility_power [MW]": hours["facility_power"][j], "it_energy [MWh]": it, "energy [MWh]": fac,
+                "grid_intensity [g CO2e/kWh]": gi, "grid_cfe_share": cfe_h,
+                "cfe_share": np.divide(clean, fac), "pue": fac / it, "wue [L/kWh]": inputs["wue"][j],
+                "water_onsite [m ** 3]": w_on, "water_total [m ** 3]": w_tot, "co2e_location_based [t CO2e]": co2}
+    return HourlyResult(s["profile"], s["climate"], s["cooling"], s["ppa_profile"], metrics, monthly, kept,
+                        tuple(notes))
+
+
+def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool = False) -> Results:
+    """``results`` with the scenarios in ``mask`` computed hour by hour: their metrics (value, P5, P95 and
+    central alike: hourly runs are deterministic) are the hourly totals, and ``Results.hourly`` holds the rest."""
+    rows = np.flatnonzero(mask)
+    totals, infos = run(res, rows, keep_hours)
+
+    def merged(metrics: dict[str, pint.Quantity]) -> dict[str, pint.Quantity]:
+        out = {}
+        for name, q in metrics.items():
+            unit = METRIC_BY_NAME[name].unit
+            v = np.array(q.m_as(unit), dtype=float)
+            v[rows] = totals[name].m_as(unit)
+            out[name] = Q_(v, unit)
+        return out
+
+    hourly: list[HourlyResult | None] = [None] * len(results)
+    swings = list(results.swings)
+    uncertain = list(results.uncertain)
+    for j, i in enumerate(rows):
+        hourly[i] = infos[j]
+        swings[i], uncertain[i] = {}, []
+    return replace(results, metrics=merged(results.metrics), low=merged(results.low), high=merged(results.high),
+                   central=merged(results.central), hourly=hourly, swings=swings, uncertain=uncertain)
