@@ -46,7 +46,7 @@ def wue_adiabatic(dry_bulb: pint.Quantity, wet_bulb: pint.Quantity, switch: pint
     --------
     >>> w = wue_adiabatic(Q_([10.0, 30.0], "degC"), Q_([5.0, 22.0], "degC"), Q_(24.0, "degC"),
     ...                   (6e-5, -0.01, 0.61, -10.4), Q_(0.0, "L/kWh"), Q_(0.05, "L/kWh"))
-    >>> [round(x, 2) for x in w.m_as("L/kWh")]
+    >>> [round(float(x), 2) for x in w.m_as("L/kWh")]
     [0.0, 4.03]
     """
     wet = wue_evaporative_tower(wet_bulb, coefficients, tower_floor).m_as("L/kWh")
