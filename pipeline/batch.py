@@ -23,7 +23,7 @@ from pipeline.api import run_table
 from pipeline.columns import ERROR_COLUMNS, dataset_errors, from_dataset
 from pipeline.io import csv_text, read_dataset, split_header_units, write_atomic
 from pipeline.metrics import METRICS
-from pipeline.results import BatchResult
+from pipeline.results import BatchResult, metric_column
 
 __all__ = ["BatchResult", "read_dataset", "run_batch", "write_outputs"]
 
@@ -68,10 +68,10 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>", draws: int | None = N
     good = np.flatnonzero(~res.problems.bad_clusters(table.groups["cluster"].to_numpy()))
     data: dict[str, object] = {"name": table.clusters["name"].to_numpy(dtype=object)[good]}
     for m in METRICS:
-        data[f"{m.name} [{m.unit}]"] = np.asarray(run.value[m.name].m_as(m.unit), dtype=float)[good]
+        data[metric_column(m.name, m.unit)] = np.asarray(run.value[m.name].m_as(m.unit), dtype=float)[good]
         if draws:
-            data[f"{m.name} P5 [{m.unit}]"] = np.asarray(run.low[m.name].m_as(m.unit), dtype=float)[good]
-            data[f"{m.name} P95 [{m.unit}]"] = np.asarray(run.high[m.name].m_as(m.unit), dtype=float)[good]
+            data[metric_column(m.name, m.unit, "P5")] = np.asarray(run.low[m.name].m_as(m.unit), dtype=float)[good]
+            data[metric_column(m.name, m.unit, "P95")] = np.asarray(run.high[m.name].m_as(m.unit), dtype=float)[good]
     data[FACTOR_COLUMNS[0]] = res.sa.grid_intensity.m_as("g CO2e / kWh")[good]
     data[FACTOR_COLUMNS[1]] = res.sa.grid_water_intensity.m_as("L / kWh")[good]
     results = pd.DataFrame(data)

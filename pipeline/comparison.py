@@ -13,7 +13,7 @@ import pandas as pd
 import pint
 
 from pipeline.metrics import METRICS
-from pipeline.results import Results, Which
+from pipeline.results import Results, Which, output_unit
 from pipeline.schema import Scenario
 
 __all__ = ["COMPARED", "Comparison", "Variant"]
@@ -65,7 +65,7 @@ class Comparison:
                     continue
                 lo, hi = self.value(spec.name, k, "low"), self.value(spec.name, k, "high")
                 d, rel = self.delta(spec.name, k)
-                metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit,
+                metrics[spec.name] = {"value": float(q.magnitude), "unit": output_unit(spec.unit),
                                       "low": float(lo.magnitude) if lo is not None else float(q.magnitude),
                                       "high": float(hi.magnitude) if hi is not None else float(q.magnitude),
                                       "delta": None if d is None else float(d.magnitude),
@@ -81,7 +81,7 @@ class Comparison:
         """One row per metric; per variant its value, P5, P95, delta and delta % against the baseline."""
         rows = []
         for spec in METRICS:
-            row: dict[str, Any] = {"metric": spec.name, "unit": spec.unit}
+            row: dict[str, Any] = {"metric": spec.name, "unit": output_unit(spec.unit)}
             for k, v in enumerate(self.variants):
                 q = self.value(spec.name, k)
                 lo, hi = self.value(spec.name, k, "low"), self.value(spec.name, k, "high")

@@ -73,6 +73,28 @@ class ScenarioInfo:
 
 
 
+def output_unit(unit: str) -> str:
+    """A unit as written in JSON and CSV outputs: readable, and still parsed by pint (``m ** 3 / day`` -> ``m³ / day``).
+
+    >>> output_unit("m ** 3"), output_unit("m ** 3 / day"), output_unit("t CO2e"), output_unit("MWh / day"), output_unit("")
+    ('m³', 'm³ / day', 't CO2e', 'MWh / day', '')
+    >>> output_unit("liter / kilowatt_hour"), output_unit("US_liquid_gallon / megawatt_hour")
+    ('L / kWh', 'US gal / MWh')
+    """
+    if not unit:
+        return ""
+    return unit_text(unit).replace("^2", "²").replace("^3", "³")
+
+
+def metric_column(name: str, unit: str, which: str = "") -> str:
+    """The CSV column of a metric: ``water_onsite [m³]``; ``which`` (``P5``, ``P95``) goes before the unit.
+
+    >>> metric_column("water_onsite", "m ** 3"), metric_column("energy", "MWh", "P95")
+    ('water_onsite [m³]', 'energy P95 [MWh]')
+    """
+    return f"{name}{' ' + which if which else ''} [{output_unit(unit)}]"
+
+
 def _metric_records(get: Any) -> dict[str, dict[str, Any]]:
     """``{name: {"value", "unit", "low", "high"}}`` of every metric that applies (``get(name, which)``)."""
     metrics = {}
@@ -80,7 +102,7 @@ def _metric_records(get: Any) -> dict[str, dict[str, Any]]:
         q = get(spec.name, "value")
         if q is not None:
             lo, hi = get(spec.name, "low"), get(spec.name, "high")
-            metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit,
+            metrics[spec.name] = {"value": float(q.magnitude), "unit": output_unit(spec.unit),
                                   "low": float(lo.magnitude) if lo is not None else float(q.magnitude),
                                   "high": float(hi.magnitude) if hi is not None else float(q.magnitude)}
     return metrics
@@ -315,7 +337,8 @@ class Results:
             "assumptions": [f.record() for f in self.assumptions(i)],
             "uncertainty": {"draws": self.draws, "seed": self.seed, "percentiles": [5, 50, 95],
                             "inputs": [{"name": u.name, "dist": u.dist.kind, "low": u.dist.low,
-                                        "mode": u.dist.central, "high": u.dist.high, "unit": u.dist.unit,
+                                        "mode": u.dist.central, "high": u.dist.high,
+                                        "unit": output_unit(u.dist.unit) if u.dist.unit else "",
                                         "source": u.source} for u in self.uncertain[i]] if self.draws else []},
         }
         if s.by_hours:
@@ -332,10 +355,10 @@ class Results:
         return {"scenarios": [self.scenario_dict(i) for i in range(len(self))]}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per scenario, a column per metric named ``metric [unit]`` (NaN = absent)."""
+        """One row per scenario, a column per metric named ``metric [unit]`` (``water_onsite [m³]``; NaN = absent)."""
         import pandas as pd
 
         data: dict[str, Any] = {"name": self.names}
         for spec in METRICS:
-            data[f"{spec.name} [{spec.unit}]"] = self.metrics[spec.name].m_as(spec.unit)
+            data[metric_column(spec.name, spec.unit)] = self.metrics[spec.name].m_as(spec.unit)
         return pd.DataFrame(data)

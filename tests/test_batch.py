@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from pipeline.batch import read_dataset, run_batch, write_outputs
-from pipeline.results import METRICS
+from pipeline.results import METRICS, metric_column
 
 HEADER = ["name", "location", "accelerator", "count", "accelerator_hours", "power", "idle_power", "host_power",
           "utilization", "period", "pue", "wue", "grid", "grid_intensity", "grid_water_intensity",
           "onsite_technology", "onsite_share", "ppa_share", "note"]
-METRIC_COLS = [f"{m.name} [{m.unit}]" for m in METRICS]
+METRIC_COLS = [metric_column(m.name, m.unit) for m in METRICS]
 
 
 def _row(name="A", **kw) -> dict:
@@ -308,3 +308,23 @@ def test_output_files_get_the_usual_permissions(tmp_path):
         os.umask(old)
     for p in paths.values():
         assert p.stat().st_mode & 0o777 == 0o644, p  # not mkstemp's 0600
+
+
+def test_csv_headers_and_json_units_are_readable_and_agree_with_the_report(root):
+    """``water_onsite [m³]``, never pint's ``m ** 3``; a batch's results.csv and a report's results.csv name their
+    columns alike (P50, then P5 and P95 of each metric), and JSON units are the same strings."""
+    from pipeline import compute
+    from pipeline.report.render import _frame_with_ranges
+
+    res = run_batch(pd.DataFrame([_row(pue="1.1..1.3")]), draws=200, seed=1).results
+    cols = [c for c in res.columns if "[" in c]
+    assert "water_onsite [m³]" in cols and "water_onsite_per_day P95 [m³ / day]" in cols
+    assert not [c for c in cols if "**" in c]
+    report = compute(root / "inputs/colossus.yaml", draws=50)
+    frame = _frame_with_ranges(report, 0)
+    metric_cols = [c for c in frame.columns if c.split(" ")[0] in {m.name for m in METRICS}]
+    batch_cols = [c for c in cols if "_used [" not in c]  # the grid factors a batch row used
+    assert [c for c in metric_cols if c in batch_cols] == metric_cols  # same names
+    assert [c for c in batch_cols if c in metric_cols] == metric_cols  # in the same order
+    units = {m["unit"] for m in report.scenario_dict(0)["metrics"].values()}
+    assert "m³" in units and not [u for u in units if "**" in u]

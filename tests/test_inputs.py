@@ -15,6 +15,7 @@ from pipeline.cli import main
 from pipeline.metrics import METRICS
 from pipeline.montecarlo import percentiles
 from pipeline.resolve import resolve
+from pipeline.results import metric_column
 from tests.conftest import scenario_dict
 
 #: The base cluster of every case, as field path -> value (YAML and batch alike).
@@ -176,7 +177,7 @@ def test_24_cluster_dataset_equals_its_yaml_files(root, tmp_path, capsys):
     assert (features["gwp_metric"] == "AR6GWP100").any()
     for s, (_, row) in zip(scenarios, results.iterrows(), strict=True):
         for spec in METRICS:
-            got = row[f"{spec.name} [{spec.unit}]"]
+            got = row[metric_column(spec.name, spec.unit)]
             want = s["metrics"].get(spec.name, {}).get("value", np.nan)
             assert got == pytest.approx(want, rel=1e-12, nan_ok=True), (s["name"], spec.name)
 
@@ -189,8 +190,8 @@ def test_ranged_cells_give_the_yaml_percentiles(tmp_path):
     batch = run_batch(_row(_case({"pue": "1.1..1.4", "wue": "1..1.8..2.5 L/kWh"})), draws=400, seed=3).results
     for name in ("energy", "water_onsite", "co2e_location_based"):
         unit = next(m.unit for m in METRICS if m.name == name)
-        for which, col in (("value", f"{name} [{unit}]"), ("low", f"{name} P5 [{unit}]"),
-                           ("high", f"{name} P95 [{unit}]")):
+        for which, col in (("value", metric_column(name, unit)), ("low", metric_column(name, unit, "P5")),
+                           ("high", metric_column(name, unit, "P95"))):
             assert batch[col].iloc[0] == pytest.approx(yaml_result.metric(name, 0, which).magnitude, rel=1e-12)
     assert batch["energy P5 [MWh]"].iloc[0] < batch["energy [MWh]"].iloc[0] < batch["energy P95 [MWh]"].iloc[0]
 
@@ -309,7 +310,7 @@ def test_combined_cycle_plant_takes_the_gas_technology_water_factor():
     batch = run_batch(_row(_case({"supply.grid_intensity": None, "supply.grid_water_intensity": None,
                                   "supply.onsite.technology": "gas-turbine-combined-cycle",
                                   "supply.onsite.share": "1"}))).results
-    assert batch["water_offsite_onsite_plant [m ** 3]"].iloc[0] == pytest.approx(26.46 * 205 * 3.785411784e-3)
+    assert batch["water_offsite_onsite_plant [m³]"].iloc[0] == pytest.approx(26.46 * 205 * 3.785411784e-3)
 
 
 def test_market_based_follows_the_scope2_hierarchy():

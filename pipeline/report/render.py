@@ -188,17 +188,16 @@ def _frame_with_ranges(result: Results, i: int) -> Any:
     frame = result.to_frame().iloc[[i]].copy()
     if not result.draws:
         return frame
-    from pipeline.results import METRICS
+    from pipeline.results import METRICS, metric_column
 
-    for spec in METRICS:
+    for spec in METRICS:  # headers as in `clusterprint batch`'s results.csv (metric_column)
         lo, hi = result.metric(spec.name, i, "low"), result.metric(spec.name, i, "high")
         if lo is None or hi is None:
             continue
-        col = next((c for c in frame.columns if c.startswith(f"{spec.name} [")), None)
-        unit = col[len(spec.name) + 2:-1] if col else spec.unit
-        frame[f"{spec.name} P5 [{unit}]"] = float(lo.m_as(spec.unit))
-        frame[f"{spec.name} P95 [{unit}]"] = float(hi.m_as(spec.unit))
-    return frame
+        frame[metric_column(spec.name, spec.unit, "P5")] = float(lo.m_as(spec.unit))
+        frame[metric_column(spec.name, spec.unit, "P95")] = float(hi.m_as(spec.unit))
+    order = [c for spec in METRICS for w in ("", "P5", "P95") if (c := metric_column(spec.name, spec.unit, w)) in frame]
+    return frame[[c for c in frame.columns if c not in order] + order]  # each P50 then its P5 and P95, as in batch
 
 
 def write_comparison(comparison: Any, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:

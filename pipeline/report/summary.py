@@ -16,7 +16,7 @@ from pipeline.io import folder_names
 from pipeline.report import charts
 from pipeline.report.filters import fmt_q, fmt_ratio, fmt_sig, typeset
 from pipeline.report.model import GLOSSARY, Chart, assumption_rows, factor_notes, references
-from pipeline.results import METRIC_BY_NAME, BatchResult
+from pipeline.results import METRIC_BY_NAME, BatchResult, metric_column
 from pipeline.units import Q_
 
 TOTALS = ("facility_power_peak", "facility_power", "energy", "water_onsite", "water_offsite", "co2e_location_based",
@@ -24,7 +24,7 @@ TOTALS = ("facility_power_peak", "facility_power", "energy", "water_onsite", "wa
 
 
 def _col(name: str) -> str:
-    return f"{name} [{METRIC_BY_NAME[name].unit}]"
+    return metric_column(name, METRIC_BY_NAME[name].unit)
 
 
 def _q(value: float, metric: str) -> str:
