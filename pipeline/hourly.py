@@ -224,70 +224,93 @@ def _chunk(res: Resolution, ch: np.ndarray, keep_hours: bool) -> tuple[dict[str,
     hours: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, q in metrics.items():
-            m = np.asarray(q.m_as(METRIC_BY_NAME[name].unit), dtype=float).reshape(k, H)
+            m = _magnitude(q, METRIC_BY_NAME[name].unit).reshape(k, H)
             how = aggregation(name, q)
             out[name] = (np.sum(m, axis=1) if how == "sum" else np.mean(m, axis=1) if how == "mean"
                          else np.max(m, axis=1) if how == "max" else np.full(k, np.nan))
             hours[name] = m
-        infos = [_hourly_result(res, int(i), j, s, hours, hourly, cfe_grid, keep_hours)
-                 for j, (i, s) in enumerate(zip(ch, settings, strict=True))]
+        infos = _hourly_results(res, ch, settings, hours, hourly, cfe_grid, keep_hours)
     return out, infos
 
 
-def _hourly_result(res: Resolution, i: int, j: int, s: dict[str, Any], hours: dict[str, np.ndarray],
-                   inputs: dict[str, np.ndarray], cfe_grid: np.ndarray, keep_hours: bool) -> HourlyResult:
-    it, fac, grid, ppa = (hours[n][j] for n in ("it_energy", "energy", "grid_energy", "ppa_energy"))
-    w_on, w_tot, co2 = hours["water_onsite"][j], hours["water_total"][j], hours["co2e_location_based"][j]
-    dt = res.sa.period.m_as("h")[i] / H  # hours each row stands for
-    cfe_h = cfe_grid[j]
-    if s["ppa_profile"]:
-        ppa = res.sa.ppa_share.m_as("")[i] * grid.sum() * profiles.shape(s["ppa_profile"])
-    clean = np.asarray(cfe.cfe_energy(Q_(grid, "MWh"), Q_(ppa, "MWh"), Q_(cfe_h, "")).m_as("MWh"))
-    ppa_year = min(float(ppa.sum()), float(grid.sum()))
-    annual_clean = ppa_year + float(np.mean(cfe_h)) * (float(grid.sum()) - ppa_year)
-    gi = inputs["grid_intensity"][j]
-    daily = w_on.reshape(365, 24).sum(axis=1) / dt  # m3 per day (24 rows of dt hours = 24 dt h)
+@cache
+def _unit(text: str) -> Any:
+    return Q_(1.0, text).units
+
+
+def _magnitude(q: pint.Quantity, unit: str) -> np.ndarray:
+    """``q`` in ``unit`` as a bare array, without a copy when it is in that unit already."""
+    return np.asarray(q.magnitude if q.units == _unit(unit) else q.m_as(unit), dtype=float)
+
+
+def _hourly_results(res: Resolution, ch: np.ndarray, settings: list[dict[str, Any]], hours: dict[str, np.ndarray],
+                    inputs: dict[str, np.ndarray], cfe_grid: np.ndarray, keep_hours: bool) -> list[HourlyResult]:
+    """The hourly metrics, monthly sums (and hours) of a chunk of scenarios, computed on (scenarios x hours)."""
+    k = len(ch)
+    it, fac, grid, ppa = (hours[n] for n in ("it_energy", "energy", "grid_energy", "ppa_energy"))
+    w_on, w_tot, co2 = hours["water_onsite"], hours["water_total"], hours["co2e_location_based"]
+    dt = res.sa.period.m_as("h")[ch] / H  # hours each row stands for
+    grid_year = grid.sum(axis=1)
+    shaped = [j for j, s in enumerate(settings) if s["ppa_profile"]]
+    if shaped:
+        ppa = ppa.copy()
+        share = res.sa.ppa_share.m_as("")[ch]
+        for j in shaped:
+            ppa[j] = share[j] * grid_year[j] * profiles.shape(settings[j]["ppa_profile"])
+    clean = np.asarray(cfe.cfe_energy(Q_(grid, "MWh"), Q_(ppa, "MWh"), Q_(cfe_grid, "")).m_as("MWh"))
+    ppa_year = np.minimum(ppa.sum(axis=1), grid_year)
+    fac_year, it_year = fac.sum(axis=1), it.sum(axis=1)
+    cfe_mean = cfe_grid.mean(axis=1)
+    gi = inputs["grid_intensity"]
+    daily = w_on.reshape(k, 365, 24).sum(axis=2) / dt[:, None]  # m3 per day (24 rows of dt hours each)
     metrics = {
-        "cfe_share": Q_(clean.sum() / fac.sum(), ""),
-        "cfe_share_annual": Q_(annual_clean / fac.sum(), ""),
-        "pue_effective": Q_(fac.sum() / it.sum(), ""),
-        "wue_effective": Q_(w_on.sum() / it.sum(), "m**3/MWh"),
-        "water_onsite_peak_day": Q_(daily.max(), "m**3/day"),
-        "grid_intensity_min": Q_(gi.min(), "g CO2e/kWh"),
-        "grid_intensity_mean": Q_(gi.mean(), "g CO2e/kWh"),
-        "grid_intensity_max": Q_(gi.max(), "g CO2e/kWh"),
-        "grid_cfe_share_mean": Q_(np.mean(cfe_h), ""),
-        "co2e_scope2_location_based_annual": Q_(grid.sum() * res.sa.grid_intensity.m_as("g CO2e/kWh")[i] / 1000,
-                                                "t CO2e"),
+        "cfe_share": Q_(clean.sum(axis=1) / fac_year, ""),
+        "cfe_share_annual": Q_((ppa_year + cfe_mean * (grid_year - ppa_year)) / fac_year, ""),
+        "pue_effective": Q_(fac_year / it_year, ""),
+        "wue_effective": Q_(w_on.sum(axis=1) / it_year, "m**3/MWh"),
+        "water_onsite_peak_day": Q_(daily.max(axis=1), "m**3/day"),
+        "grid_intensity_min": Q_(gi.min(axis=1), "g CO2e/kWh"),
+        "grid_intensity_mean": Q_(gi.mean(axis=1), "g CO2e/kWh"),
+        "grid_intensity_max": Q_(gi.max(axis=1), "g CO2e/kWh"),
+        "grid_cfe_share_mean": Q_(cfe_mean, ""),
+        "co2e_scope2_location_based_annual": (Q_(grid_year, "MWh") * res.sa.grid_intensity[ch]).to("t CO2e"),
     }
 
     def month(v: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(v, MONTH_STARTS)
+        return np.add.reduceat(v, MONTH_STARTS, axis=1)
 
+    hours_in_month = np.asarray(_DAYS) * 24
     monthly = {"energy [MWh]": month(fac), "it_energy [MWh]": month(it), "grid_energy [MWh]": month(grid),
                "water_onsite [m ** 3]": month(w_on), "water_total [m ** 3]": month(w_tot),
-               "co2e_location_based [t CO2e]": month(co2), "cfe_energy [MWh]": month(clean),
-               "cfe_share": month(clean) / month(fac), "wue [L/kWh]": month(w_on) / month(it),
-               "grid_intensity [g CO2e/kWh]": month(gi) / np.asarray(_DAYS) / 24,
-               "wet_bulb [degC]": month(profiles.climate(s["climate"])["wet_bulb_c"].to_numpy()) / np.asarray(_DAYS) / 24
-               if s["climate"] else np.full(12, np.nan)}
-    notes = ["hourly runs are deterministic: ranged inputs are taken at their central values"]
-    if s["climate"] and s["profile"]:
-        notes.append(f"the typical-year weather ({s['climate']}) is paired with the {profiles.year_of(s['profile'])} "
-                     "grid hours by UTC month, day and hour")
-    if not s["profile"]:
-        notes.append("no hourly grid profile (supply.hourly): the grid intensity is flat and the CFE shares are not "
-                     "reported")
-    kept = None
-    if keep_hours:
-        year = profiles.year_of(s["profile"]) if s["profile"] else 2023
-        kept = {"hour": pd.date_range(f"{year}-01-01", periods=H, freq="h").strftime("%Y-%m-%dT%H:00Z").to_numpy(),
-                "facility_power [MW]": hours["facility_power"][j], "it_energy [MWh]": it, "energy [MWh]": fac,
-                "grid_intensity [g CO2e/kWh]": gi, "grid_cfe_share": cfe_h,
-                "cfe_share": np.divide(clean, fac), "pue": fac / it, "wue [L/kWh]": inputs["wue"][j],
-                "water_onsite [m ** 3]": w_on, "water_total [m ** 3]": w_tot, "co2e_location_based [t CO2e]": co2}
-    return HourlyResult(s["profile"], s["climate"], s["cooling"], s["ppa_profile"], metrics, monthly, kept,
-                        tuple(notes))
+               "co2e_location_based [t CO2e]": month(co2), "cfe_energy [MWh]": month(clean)}
+    monthly["cfe_share"] = monthly["cfe_energy [MWh]"] / monthly["energy [MWh]"]
+    monthly["wue [L/kWh]"] = monthly["water_onsite [m ** 3]"] / monthly["it_energy [MWh]"]
+    monthly["grid_intensity [g CO2e/kWh]"] = month(gi) / hours_in_month
+    out = []
+    for j, s in enumerate(settings):
+        notes = ["hourly runs are deterministic: ranged inputs are taken at their central values"]
+        if s["climate"] and s["profile"]:
+            notes.append(f"the typical-year weather ({s['climate']}) is paired with the "
+                         f"{profiles.year_of(s['profile'])} grid hours by UTC month, day and hour")
+        if not s["profile"]:
+            notes.append("no hourly grid profile (supply.hourly): the grid intensity is flat and the CFE shares are "
+                         "not reported")
+        wet = (np.add.reduceat(profiles.climate(s["climate"])["wet_bulb_c"].to_numpy(), MONTH_STARTS) / hours_in_month
+               if s["climate"] else np.full(12, np.nan))
+        kept = None
+        if keep_hours:
+            year = profiles.year_of(s["profile"]) if s["profile"] else 2023
+            kept = {"hour": pd.date_range(f"{year}-01-01", periods=H, freq="h").strftime("%Y-%m-%dT%H:00Z").to_numpy(),
+                    "facility_power [MW]": hours["facility_power"][j], "it_energy [MWh]": it[j], "energy [MWh]": fac[j],
+                    "grid_intensity [g CO2e/kWh]": gi[j], "grid_cfe_share": cfe_grid[j],
+                    "cfe_share": clean[j] / fac[j], "pue": fac[j] / it[j], "wue [L/kWh]": inputs["wue"][j],
+                    "water_onsite [m ** 3]": w_on[j], "water_total [m ** 3]": w_tot[j],
+                    "co2e_location_based [t CO2e]": co2[j]}
+        out.append(HourlyResult(s["profile"], s["climate"], s["cooling"], s["ppa_profile"],
+                                {name: q[j] for name, q in metrics.items()},
+                                {**{name: v[j] for name, v in monthly.items()}, "wet_bulb [degC]": wet}, kept,
+                                tuple(notes)))
+    return out
 
 
 def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool = False) -> Results:

@@ -1,0 +1,190 @@
+"""Hourly runs (``resolution: hourly``) vs a raw-numpy floor doing the same arithmetic.
+
+``python -m bench hourly`` measures :func:`pipeline.hourly.run` on 1 and 1,000 scenarios (TVA 2023 hourly mix,
+evaporative towers in the Memphis TMY3 climate, one H100 group each, utilization and PUE varied) and the same
+arithmetic on bare float arrays, chunked alike: each scenario repeated over 8,760 hours, the hourly intensity as
+a matrix product of shares x technology factors, the tower's WUE cubic from the wet bulb, every metric of the
+chain (bench/__main__.py's floor), then the sums over hours, the 24/7 CFE sums, monthly sums and the worst day.
+Both outputs are checked equal; the section "Hourly runs" of bench/RESULTS.md is replaced (others untouched).
+"""
+
+from __future__ import annotations
+
+import gc
+import platform
+import re
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+H = 8760
+MONTH_STARTS = np.concatenate([[0], np.cumsum((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31))[:-1]]) * 24
+
+
+def _median(fn, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def resolved(n: int, seed: int = 0):
+    """A resolved table of ``n`` hourly scenarios."""
+    from pipeline import columns, resolve
+    from pipeline.schema import Scenario
+
+    rng = np.random.default_rng(seed)
+    models = [Scenario.model_validate({
+        "name": f"s{i}", "fleet": [{"accelerator": "h100-sxm", "count": 100_000}],
+        "utilization": float(rng.uniform(0.3, 1.0)), "period": "8760 h", "pue": float(rng.uniform(1.1, 1.5)),
+        "wue": "1.8 L/kWh", "resolution": "hourly", "supply": {"grid": "us-srtv", "hourly": "tva-2023"},
+        "cooling": {"type": "evaporative-tower", "climate": "memphis-tmy3"}}) for i in range(n)]
+    return resolve.resolve(columns.from_scenarios(models, ["<bench>"] * n))
+
+
+class _M:
+    """A bare array posing as a Quantity for the floor (which reads ``.magnitude`` only)."""
+
+    __slots__ = ("magnitude",)
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.magnitude = a
+
+
+class _NS:
+    def __init__(self, **kw: object) -> None:
+        self.__dict__.update(kw)
+
+
+def floor_inputs(res):
+    """Everything the floor needs, as bare numpy (read once, outside the timing, as the engine's caches are)."""
+    from pipeline import hourly, profiles
+    from pipeline.inputs import ScenarioArrays
+
+    shares = profiles.grid_profile("tva-2023")
+    techs = tuple(shares.columns)
+    from pipeline import reference as ref
+
+    def factors(param: str, unit: str) -> np.ndarray:
+        return np.array([ref.factors("technologies", "technology", t)[param].quantity.m_as(unit) for t in techs])
+
+    tower = profiles.cooling_parameters("evaporative-tower")
+    return {
+        "shares": shares.to_numpy(), "direct": factors("co2e_intensity_direct", "g CO2e/kWh"),
+        "water": factors("water_consumption", "L/kWh"),
+        "cfe_cols": np.array([t in profiles.CARBON_FREE for t in techs]),
+        "wet_f": profiles.climate("memphis-tmy3")["wet_bulb_c"].to_numpy() * 9 / 5 + 32,
+        "coeffs": (tower["wue_a3"], tower["wue_a2"], tower["wue_a1"], tower["wue_a0"], tower["wue_floor"]),
+        "sa": {f: np.asarray(getattr(res.sa, f).magnitude, dtype=float) for f in ScenarioArrays.__dataclass_fields__},
+        "ga": {f: np.asarray(getattr(res.ga, f).magnitude, dtype=float) for f in res.ga.__dataclass_fields__
+               if f != "scenario"},
+        "rules": None, "grid_average": res.origin["residual_intensity"] == "grid-average",
+        "per": max(1, hourly.MAX_CELLS // H),
+    }
+
+
+def numpy_floor(d: dict, rules: dict[str, str]) -> dict[str, np.ndarray]:
+    """The hourly run on bare floats: same inputs, same arithmetic, same chunks; returns the per-scenario totals
+    (and the CFE, monthly and worst-day figures, so that nothing the engine computes is skipped)."""
+    from bench.__main__ import _numpy_floor
+
+    n = len(d["sa"]["pue"])
+    out: dict[str, list[np.ndarray]] = {}
+    gi_h = d["shares"] @ d["direct"]
+    gw_h = d["shares"] @ d["water"]
+    cfe_h = d["shares"][:, d["cfe_cols"]].sum(axis=1)
+    a3, a2, a1, a0, lo = d["coeffs"]
+    t = d["wet_f"]
+    wue_h = np.maximum(((a3 * t + a2) * t + a1) * t + a0, lo)
+    for start in range(0, n, d["per"]):
+        rows = np.arange(start, min(n, start + d["per"]))
+        k = len(rows)
+        idx = np.repeat(rows, H)
+        sa = {f: v[idx] for f, v in d["sa"].items()}
+        sa["period"] = sa["period"] / H
+        sa["wue"] = np.tile(wue_h, k)
+        sa["grid_intensity"] = np.tile(gi_h, k)
+        sa["grid_water_intensity"] = np.tile(gw_h, k)
+        sa["residual_intensity"] = np.where(np.repeat(d["grid_average"][rows], H), sa["grid_intensity"],
+                                            sa["residual_intensity"])
+        ga = {f: v[idx] for f, v in d["ga"].items()}  # one group per scenario
+        ga["accelerator_hours"] = ga["accelerator_hours"] / H
+        metrics = _numpy_floor(_NS(**{f: _M(v) for f, v in sa.items()}),
+                               _NS(scenario=np.arange(k * H), **{f: _M(v) for f, v in ga.items()}))
+        for name, v in metrics.items():
+            m = np.asarray(v, dtype=float).reshape(k, H)
+            how = rules[name]
+            out.setdefault(name, []).append(m.sum(axis=1) if how == "sum" else m.mean(axis=1) if how == "mean"
+                                            else m.max(axis=1))
+        fac, grid, ppa = (metrics[x].reshape(k, H) for x in ("energy", "grid_energy", "ppa_energy"))
+        w_on = metrics["water_onsite"].reshape(k, H)
+        matched = np.minimum(ppa, grid)
+        clean = matched + cfe_h * (grid - matched)
+        out.setdefault("cfe_share", []).append(clean.sum(axis=1) / fac.sum(axis=1))
+        for col in (fac, metrics["it_energy"].reshape(k, H), grid, w_on, metrics["water_total"].reshape(k, H),
+                    metrics["co2e_location_based"].reshape(k, H), clean):
+            np.add.reduceat(col, MONTH_STARTS, axis=1)
+        out.setdefault("water_onsite_peak_day", []).append(w_on.reshape(k, 365, 24).sum(axis=2).max(axis=1))
+    return {name: np.concatenate(v) for name, v in out.items()}
+
+
+def bench(sizes=(1, 1000)) -> list[tuple[int, float, float]]:
+    from pipeline import hourly
+    from pipeline.metrics import METRIC_BY_NAME
+    from pipeline.timeline import aggregation
+
+    rows_out = []
+    for n in sizes:
+        res = resolved(n)
+        rows = np.arange(n)
+        totals, infos = hourly.run(res, rows)  # warm the caches and the registry
+        d = floor_inputs(res)
+        rules = {name: aggregation(name, q) for name, q in totals.items()}
+        floor = numpy_floor(d, rules)
+        for name, q in totals.items():  # the floor really does the same arithmetic
+            assert np.allclose(q.m_as(METRIC_BY_NAME[name].unit), floor[name], equal_nan=True), name
+        assert np.allclose([h.metric("cfe_share").m_as("") for h in infos], floor["cfe_share"])
+        assert np.allclose([h.metric("water_onsite_peak_day").m_as("m**3/day") for h in infos],
+                           floor["water_onsite_peak_day"])
+        reps = 7 if n < 100 else 3
+        t_pipe = _median(lambda: hourly.run(res, rows), reps)  # noqa: B023
+        t_np = _median(lambda: numpy_floor(d, rules), reps)  # noqa: B023
+        rows_out.append((n, t_pipe, t_np))
+        print(f"hourly n={n}: clusterprint {t_pipe * 1e3:.1f} ms, numpy floor {t_np * 1e3:.1f} ms, "
+              f"ratio {t_pipe / t_np:.2f}")
+    return rows_out
+
+
+def section(rows: list[tuple[int, float, float]]) -> str:
+    lines = ["## Hourly runs: the chain over 8,760 hours vs raw numpy", "",
+             f"Written by `python -m bench hourly` on {time.strftime('%Y-%m-%d %H:%M %Z')} "
+             f"({platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}). Each scenario: "
+             "TVA 2023 hourly mix on the direct basis, evaporative towers in the Memphis TMY3 climate, one H100 group "
+             "(utilization and PUE varied). clusterprint: `pipeline.hourly.run` (hours x scenarios through the pint "
+             "stage chain in chunks of 114 scenarios, totals, CFE, monthly sums, worst day). Floor: the same "
+             "arithmetic on bare float arrays in the same chunks (outputs checked equal). Medians of 3-7 runs.", "",
+             "| scenarios | rows (hours x scenarios) | clusterprint | raw numpy floor | ratio | goal |",
+             "|---|---|---|---|---|---|"]
+    for n, tp, tn in rows:
+        lines.append(f"| {n:,} | {n * H:,} | {tp * 1e3:,.1f} ms | {tn * 1e3:,.1f} ms | {tp / tn:.2f}× | "
+                     f"≤ 2×: {'met' if tp / tn <= 2 else 'missed'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    text = section(bench())
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    pattern = re.compile(r"## Hourly runs:.*?(?=^## |\Z)", re.S | re.M)
+    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
+    RESULTS.write_text(new, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
