@@ -67,7 +67,7 @@ def _arrays(n: int, rng: np.random.Generator):
     full = lambda v: np.full(n, v)  # noqa: E731
     sa = ScenarioArrays(
         utilization=Q_(rng.uniform(0, 1, n), ""), period=Q_(rng.uniform(24, 8766, n), "h"),
-        pue=Q_(rng.uniform(1, 1.6, n), ""), wue=Q_(rng.uniform(0, 2, n), "L/kWh"),
+        pue=Q_(rng.uniform(1, 1.6, n), ""), wue=Q_(rng.uniform(0, 2, n), "L/kWh"), cooling_cycles=Q_(full(4.0), ""),
         grid_intensity=Q_(rng.uniform(0, 900, n), "g CO2e/kWh"), grid_water_intensity=Q_(rng.uniform(0, 5, n), "L/kWh"),
         onsite_share=Q_(rng.uniform(0, 0.5, n), ""), onsite_heat_rate=Q_(full(HEAT_RATE), "Btu/kWh"),
         onsite_co2_per_heat=Q_(full(CO2_PER_HEAT), "kg CO2e/MMBtu"),
@@ -112,6 +112,7 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
     ppa = grid * ppa_share
     w_on = it_mwh * m(sa.wue)
     w_grid, w_plant = grid * m(sa.grid_water_intensity), on * m(sa.onsite_water_intensity)
+    cyc = m(sa.cooling_cycles)
     # on-site plant: Btu/kWh * kg CO2e/MMBtu / 1e6 * 1000 = g CO2e/kWh; Btu/kWh * g/MMBtu / 1e6 = g/kWh
     heat_rate = m(sa.onsite_heat_rate)
     per_heat = m(sa.onsite_co2_per_heat) + (m(sa.gwp_ch4) * m(sa.onsite_ch4_per_heat)
@@ -139,9 +140,10 @@ def _numpy_floor(sa, ga) -> dict[str, np.ndarray]:
         "facility_overhead_power": (fac_w - it_w) / 1e6, "facility_overhead_power_peak": (fac_peak_w - peak_w) / 1e6,
         "it_energy": it_mwh, "energy": fac, "grid_energy": grid, "onsite_energy": on, "ppa_energy": ppa,
         "grid_energy_unmatched": grid - ppa, "energy_per_day": fac / days, "water_onsite": w_on,
-        "water_offsite": w_grid + w_plant, "water_offsite_grid": w_grid, "water_offsite_onsite_plant": w_plant,
+        "water_offsite": w_grid, "water_onsite_plant": w_plant,
         "water_total": w_on + w_grid + w_plant, "water_onsite_per_day": w_on / days,
-        "water_offsite_per_day": (w_grid + w_plant) / days, "co2e_grid": co2_grid,
+        "water_offsite_per_day": w_grid / days, "co2e_grid": co2_grid,
+        "water_onsite_withdrawal": w_on * cyc / (cyc - 1), "water_onsite_withdrawal_per_day": w_on * cyc / (cyc - 1) / days,
         "co2e_market_based_grid": co2_market_grid, "co2e_onsite": co2_on, "co2e_location_based": co2_grid + co2_on,
         "co2e_market_based": co2_market_grid + co2_on, "co2e_scope1": co2_on,
         "co2e_upstream_fuel": on * heat_rate / 1000 * m(sa.onsite_upstream_ch4_per_heat) * m(sa.gwp_ch4) / 1000, "co2e_scope2_location_based": co2_grid,

@@ -55,7 +55,7 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
     w_onsite = water.water_onsite(it_e, sa.wue)
     w_grid = water.water_generation(grid_e, sa.grid_water_intensity)
     w_plant = water.water_generation(onsite_e, sa.onsite_water_intensity)
-    w_offsite = water.water_offsite(w_grid, w_plant)
+    w_withdrawn = water.water_withdrawal(w_onsite, sa.cooling_cycles)
 
     onsite_intensity = carbon.combustion_intensity(sa.onsite_heat_rate, sa.onsite_co2_per_heat, sa.onsite_ch4_per_heat,
                                                    sa.onsite_n2o_per_heat, sa.gwp_ch4, sa.gwp_n2o)
@@ -81,12 +81,13 @@ def _chain(sa: ScenarioArrays, ga: GroupArrays) -> tuple[dict[str, pint.Quantity
         "grid_energy_unmatched": energy.grid_energy_unmatched(grid_e, ppa_e),
         "energy_per_day": energy.per_day(facility_e, sa.period),
         "water_onsite": w_onsite,
-        "water_offsite": w_offsite,
-        "water_offsite_grid": w_grid,
-        "water_offsite_onsite_plant": w_plant,
-        "water_total": water.water_total(w_onsite, w_offsite),
+        "water_offsite": w_grid,
+        "water_onsite_plant": w_plant,
+        "water_total": water.water_total(w_onsite, w_plant, w_grid),
         "water_onsite_per_day": energy.per_day(w_onsite, sa.period),
-        "water_offsite_per_day": energy.per_day(w_offsite, sa.period),
+        "water_offsite_per_day": energy.per_day(w_grid, sa.period),
+        "water_onsite_withdrawal": w_withdrawn,
+        "water_onsite_withdrawal_per_day": energy.per_day(w_withdrawn, sa.period),
         "co2e_grid": co2_grid,
         "co2e_market_based_grid": co2_market_grid,
         "co2e_onsite": co2_onsite,

@@ -70,6 +70,9 @@ FIELDS: tuple[Field, ...] = (
     Field("wue", "cluster", "quantity", "Water usage effectiveness: site water consumed per kWh of IT energy",
           dimension="water_intensity", unit="L/kWh", lo=0, hi=100, required=True, rangeable=True,
           example="1.8 L/kWh"),
+    Field("cooling_cycles", "cluster", "number", "Cycles of concentration of the evaporative cooling towers (makeup / "
+          "blowdown): on-site withdrawal = consumption x C / (C - 1); default from defaults.csv", lo=1, lo_open=True,
+          hi=100, rangeable=True, example="4"),
     Field("lifetime", "cluster", "quantity", "Hardware lifetime for embodied carbon (default from defaults.csv)",
           dimension="time", unit="h", lo=0, lo_open=True, hi=100 * HOURS_PER_YEAR, rangeable=True, example="4 year"),
     Field("gwp_metric", "cluster", "id", "Global warming potentials for CH4 and N2O (default AR5GWP100)",

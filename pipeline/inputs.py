@@ -107,6 +107,7 @@ class ScenarioArrays:
     period: pint.Quantity  # [h], NaN where absent
     pue: pint.Quantity  # []
     wue: pint.Quantity  # [L/kWh]
+    cooling_cycles: pint.Quantity  # [] cycles of concentration of the cooling towers
     grid_intensity: pint.Quantity  # [g CO2e/kWh]
     grid_water_intensity: pint.Quantity  # [L/kWh]
     onsite_share: pint.Quantity  # []

@@ -35,12 +35,18 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("ppa_energy", "MWh", "Grid energy matched by PPAs", "Contractual renewable purchases"),
     MetricSpec("energy_per_day", "MWh / day", "Facility energy per day", "Mean daily facility energy"),
     MetricSpec("water_onsite", "m ** 3", "Water on site (cooling)", "WUE x IT energy"),
-    MetricSpec("water_offsite", "m ** 3", "Water off site (electricity)", "Energy x water intensity of generation"),
-    MetricSpec("water_offsite_grid", "m ** 3", "Water for grid electricity", "Grid energy x grid water intensity"),
-    MetricSpec("water_offsite_onsite_plant", "m ** 3", "Water for on-site generation", "On-site energy x plant water"),
-    MetricSpec("water_total", "m ** 3", "Water, total", "On site plus off site"),
+    MetricSpec("water_offsite", "m ** 3", "Water off site (grid electricity)", "Grid energy x water consumed per "
+               "kWh generated"),
+    MetricSpec("water_onsite_plant", "m ** 3", "Water for on-site generation", "On-site energy x the plant's water "
+               "consumption (on site, where it is drawn)"),
+    MetricSpec("water_total", "m ** 3", "Water, total", "Cooling plus on-site plant plus grid generation "
+               "(consumption)"),
+    MetricSpec("water_onsite_withdrawal", "m ** 3", "Cooling water withdrawn", "Cooling consumption x C / "
+               "(C - 1), C the cycles of concentration: what a utility supplies"),
+    MetricSpec("water_onsite_withdrawal_per_day", "m ** 3 / day", "Cooling water withdrawn a day",
+               "Mean daily cooling-tower makeup water"),
     MetricSpec("water_onsite_per_day", "m ** 3 / day", "Water on site per day", "Mean daily cooling water"),
-    MetricSpec("water_offsite_per_day", "m ** 3 / day", "Water off site per day", "Mean daily generation water"),
+    MetricSpec("water_offsite_per_day", "m ** 3 / day", "Water off site per day", "Mean daily grid generation water"),
     MetricSpec("facility_overhead_power", "MW", "Facility overhead (mean)", "Facility minus IT power: cooling, power "
                "distribution"),
     MetricSpec("facility_overhead_power_peak", "MW", "Facility overhead (peak)", "Peak facility minus peak IT power"),

@@ -35,7 +35,7 @@ DEFAULT_GWP_METRIC = "AR5GWP100"
 #: Stage-array targets of ranged user inputs: field path -> (array field, group level).
 RANGE_TARGETS: dict[str, tuple[str, bool]] = {
     "utilization": ("utilization", False), "period": ("period", False), "pue": ("pue", False),
-    "wue": ("wue", False), "lifetime": ("lifetime", False), "supply.grid_intensity": ("grid_intensity", False),
+    "wue": ("wue", False), "cooling_cycles": ("cooling_cycles", False), "lifetime": ("lifetime", False), "supply.grid_intensity": ("grid_intensity", False),
     "supply.grid_water_intensity": ("grid_water_intensity", False), "supply.onsite.share": ("onsite_share", False),
     "supply.ppa.share": ("ppa_share", False), "supply.ppa.intensity": ("ppa_intensity", False),
     "count": ("count", True), "accelerator_hours": ("accelerator_hours", True), "power": ("full_power", True),
@@ -513,16 +513,26 @@ def _defaults(t: InputTable, p: ProblemTable) -> tuple[dict[str, np.ndarray], di
         comps += _reference_ranges("lifetime", False, "h", ~given, np.full(n, "default.hardware_lifetime", dtype=object),
                                    np.full(n, life), np.full(n, life_default.low.m_as("h")),
                                    np.full(n, life_default.high.m_as("h")), "defaults.csv")
+    cyc_default = ref.default("cooling_cycles")
+    cyc_user = _num(c, "cooling_cycles")
+    cyc_given = ~np.isnan(cyc_user) | p.has("cooling_cycles")
+    cycles, cyc_origin = _choose(cyc_given, cyc_user, np.full(n, cyc_default.quantity.m_as("")))
+    if cyc_default.low is not None and cyc_default.high is not None:
+        comps += _reference_ranges("cooling_cycles", False, "", ~cyc_given, np.full(n, "default.cooling_cycles",
+                                   dtype=object), cycles, np.full(n, cyc_default.low.m_as("")),
+                                   np.full(n, cyc_default.high.m_as("")), "defaults.csv")
     ppa_share = np.nan_to_num(_num(c, "supply.ppa.share"))
     ppa_user = _num(c, "supply.ppa.intensity")
     ppa_given = ~np.isnan(ppa_user) | p.has("supply.ppa.intensity")
     ppa, ppa_origin = _choose(ppa_given, ppa_user, np.full(n, ref.default("ppa_intensity").quantity.m_as("g CO2e/kWh")))
     values = {
-        "lifetime": lifetime, "ppa_intensity": np.where(ppa_share > 0, ppa, 0.0),
+        "lifetime": lifetime, "ppa_intensity": np.where(ppa_share > 0, ppa, 0.0), "cooling_cycles": cycles,
         "server_embodied": np.full(n, ref.default("server_embodied").quantity.m_as("kg CO2e")),
         "accelerators_per_server": np.full(n, ref.default("accelerators_per_server").quantity.m_as("")),
     }
-    origin = {"lifetime": life_origin, "ppa_intensity": np.where(ppa_share > 0, ppa_origin, "unused")}
+    wue = _num(c, "wue")
+    origin = {"lifetime": life_origin, "ppa_intensity": np.where(ppa_share > 0, ppa_origin, "unused"),
+              "cooling_cycles": np.where(np.nan_to_num(wue) > 0, cyc_origin, "unused")}
     return values, origin, comps
 
 
@@ -591,7 +601,7 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
 
     sa = ScenarioArrays(
         utilization=q(_num(c, "utilization"), ""), period=q(_num(c, "period"), "h"), pue=q(_num(c, "pue"), ""),
-        wue=q(_num(c, "wue"), "L/kWh"), grid_intensity=q(grid["grid_intensity"], "g CO2e/kWh"),
+        wue=q(_num(c, "wue"), "L/kWh"), cooling_cycles=q(dflt["cooling_cycles"], ""), grid_intensity=q(grid["grid_intensity"], "g CO2e/kWh"),
         grid_water_intensity=q(grid["grid_water_intensity"], "L/kWh"), onsite_share=q(np.nan_to_num(share), ""),
         onsite_heat_rate=q(onsite["onsite_heat_rate"], "Btu/kWh"),
         onsite_co2_per_heat=q(onsite["onsite_co2_per_heat"], "kg CO2e/MMBtu"),
@@ -793,6 +803,10 @@ def assumptions(res: Resolution, i: int) -> list[ref.Factor]:
         facts += [ref.default("server_embodied"), ref.default("accelerators_per_server")]
     facts.append(_input_factor("lifetime", float(row["lifetime"]), "h", cited, file)
                  if res.origin["lifetime"][i] == "input" else ref.default("hardware_lifetime"))
+    if res.origin["cooling_cycles"][i] == "input":
+        facts.append(_input_factor("cooling_cycles", float(row["cooling_cycles"]), "", cited, file))
+    elif res.origin["cooling_cycles"][i] == "reference":
+        facts.append(ref.default("cooling_cycles"))
     facts += _supply_factors(res, i, cited, file)
     seen: dict[str, ref.Factor] = {}
     for f in facts:

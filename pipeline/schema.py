@@ -325,6 +325,7 @@ class Overrides(Strict):
     period: Annotated[Any, Spec("period", optional=True)] = None
     pue: Annotated[Any, Spec("pue", optional=True)] = None
     wue: Annotated[Any, Spec("wue", optional=True)] = None
+    cooling_cycles: Annotated[Any, Spec("cooling_cycles", optional=True)] = None
     lifetime: Annotated[Any, Spec("lifetime", optional=True)] = None
     gwp_metric: Annotated[Any, Spec("gwp_metric", optional=True)] = None
     carbon_basis: Annotated[Any, Spec("carbon_basis", optional=True)] = None

@@ -305,12 +305,12 @@ def test_combined_cycle_plant_takes_the_gas_technology_water_factor():
     data = scenario_dict(supply={"onsite": {"technology": "gas-turbine-combined-cycle", "share": 1.0}})
     r = compute(parse_scenario(data))
     assert r.metric("onsite_energy").m_as("MWh") == pytest.approx(26.46)
-    assert r.metric("water_offsite_onsite_plant").m_as("m**3") == pytest.approx(26.46 * 205 * 3.785411784e-3)
+    assert r.metric("water_onsite_plant").m_as("m**3") == pytest.approx(26.46 * 205 * 3.785411784e-3)
     assert "technology.gas.water_consumption" in [f.name for f in r.assumptions(0)]
     batch = run_batch(_row(_case({"supply.grid_intensity": None, "supply.grid_water_intensity": None,
                                   "supply.onsite.technology": "gas-turbine-combined-cycle",
                                   "supply.onsite.share": "1"}))).results
-    assert batch["water_offsite_onsite_plant [m³]"].iloc[0] == pytest.approx(26.46 * 205 * 3.785411784e-3)
+    assert batch["water_onsite_plant [m³]"].iloc[0] == pytest.approx(26.46 * 205 * 3.785411784e-3)
 
 
 def test_market_based_follows_the_scope2_hierarchy():

@@ -92,7 +92,7 @@ def _ranged_reference_factors():
     """Every reference factor that has a published range (min, median, max), and a scenario using it alone."""
     from pipeline import reference as ref
 
-    fixed = {"lifetime": "4 year"}  # else the default lifetime is drawn too
+    fixed = {"lifetime": "4 year", "cooling_cycles": 4}  # else the default lifetime and cycles are drawn too
     cases = []
     techs = ref.table("technologies")
     for row in techs[techs["low"].notna() & (techs["parameter"] == "co2e_intensity")].itertuples():
@@ -109,7 +109,8 @@ def _ranged_reference_factors():
     for row in onsite[onsite["low"].notna()].itertuples():
         cases.append((f"onsite.{row.id}.{row.parameter}", "co2e_onsite", dict(
             fixed, supply={"onsite": {"technology": row.id, "share": 1.0}})))
-    cases.append(("default.hardware_lifetime", "co2e_embodied", {}))
+    cases.append(("default.hardware_lifetime", "co2e_embodied", {"cooling_cycles": 4}))
+    cases.append(("default.cooling_cycles", "water_onsite_withdrawal", {"lifetime": "4 year"}))
     return cases
 
 

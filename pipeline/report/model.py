@@ -260,14 +260,14 @@ def chart_notes(result: Results, i: int) -> list[str]:
             parts.append(f"{fmt_q(on, 'MWh')} ({fmt_sig(share * 100, 2, strip=True)} %) generated on site")
         if parts:
             notes.append(f"Electricity by source: {fmt_q(energy, 'MWh')} in all, " + "; ".join(parts) + ".")
-    w_on, w_grid, w_plant, w_tot = g("water_onsite"), g("water_offsite_grid"), g("water_offsite_onsite_plant"), \
+    w_on, w_grid, w_plant, w_tot = g("water_onsite"), g("water_offsite"), g("water_onsite_plant"), \
         g("water_total")
     if w_tot is not None:
         parts = [f"{fmt_q(w_on, 'm ** 3')} on site for cooling"]
         if w_grid is not None and _val(w_grid, "m ** 3") > 0:
             parts.append(f"{fmt_q(w_grid, 'm ** 3')} at the grid's power plants")
         if w_plant is not None and _val(w_plant, "m ** 3") > 0:
-            parts.append(f"{fmt_q(w_plant, 'm ** 3')} for the on-site plant's generation")
+            parts.append(f"{fmt_q(w_plant, 'm ** 3')} on site for the plant's generation")
         notes.append(f"Water consumed over the period: {fmt_q(w_tot, 'm ** 3')} in all, " + ", ".join(parts) + ".")
     loc, mkt, on_c = g("co2e_location_based"), g("co2e_market_based"), g("co2e_onsite")
     if loc is not None and mkt is not None and _val(on_c, "t CO2e") == 0 and \

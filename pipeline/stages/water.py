@@ -1,6 +1,7 @@
-"""Water stages: consumption on site (cooling) and off site (generating the electricity).
+"""Water stages: consumption on site (cooling, the on-site plant) and off site (grid generation), and the
+withdrawal of evaporative cooling towers.
 
-Water here is *consumption* (evaporated or otherwise not returned), not withdrawal.
+Water is *consumption* (evaporated or otherwise not returned) except where a name says withdrawal.
 """
 
 from __future__ import annotations
@@ -34,15 +35,29 @@ def water_generation(energy: pint.Quantity, water_intensity: pint.Quantity) -> p
     return (energy * water_intensity).to("m ** 3")
 
 
-def water_offsite(water_grid: pint.Quantity, water_onsite_generation: pint.Quantity) -> pint.Quantity:
-    """Water consumed to generate the facility's electricity: grid plus on-site plant [m^3].
+@ureg.check("[length] ** 3", "[]")
+def water_withdrawal(consumption: pint.Quantity, cycles: pint.Quantity) -> pint.Quantity:
+    """Water withdrawn (makeup) by evaporative cooling towers that consume ``consumption`` [m^3].
 
-    Follows Li et al. (2023, "Making AI Less Thirsty"): off-site water = energy x EWIF, for the
-    electricity physically drawn; renewable purchases (PPAs) do not change it.
+    ``W_makeup = E + B = E * C / (C - 1)``: blowdown ``B = E / (C - 1)`` at ``C`` cycles of concentration
+    (McDonald, "Cooling Tower Blowdown Equation", 2003); drift is neglected.  Public figures such as a
+    utility's "gallons a day" are withdrawals; WUE (The Green Grid) is consumption.
+
+    Examples
+    --------
+    >>> from pipeline.units import Q_
+    >>> water_withdrawal(Q_(300, "m ** 3"), Q_(4, "")).m_as("m ** 3")
+    400.0
     """
-    return water_grid + water_onsite_generation
+    return (consumption * cycles / (cycles - 1)).to("m ** 3")
 
 
-def water_total(water_onsite: pint.Quantity, water_offsite: pint.Quantity) -> pint.Quantity:
-    """On-site cooling water plus water for electricity generation [m^3]."""
-    return water_onsite + water_offsite
+def water_total(water_onsite: pint.Quantity, water_onsite_plant: pint.Quantity,
+                water_offsite: pint.Quantity) -> pint.Quantity:
+    """Water consumed in all: on-site cooling, the on-site power plant, and grid generation [m^3].
+
+    Off-site water follows Li et al. (2023, "Making AI Less Thirsty"): energy x EWIF for the electricity
+    physically drawn from the grid; renewable purchases (PPAs) do not change it.  The on-site plant's water
+    is on site, where it is drawn.
+    """
+    return water_onsite + water_onsite_plant + water_offsite
