@@ -283,6 +283,11 @@ def main() -> None:
     if sys.argv[1:] == ["report"]:  # python -m bench report: only the report section of RESULTS.md
         report_bench.main()
         return
+    if sys.argv[1:] == ["hourly"]:  # python -m bench hourly: only the hourly section of RESULTS.md
+        from bench import hourly as hourly_bench
+
+        hourly_bench.main()
+        return
     import pandas
     import pint
     import weasyprint

@@ -21,7 +21,7 @@ import pint
 import yaml
 from pydantic import ValidationError
 
-from pipeline import columns, resolve, timeline
+from pipeline import columns, hourly, resolve, timeline
 from pipeline import reference as ref
 from pipeline.chain import compute_arrays
 from pipeline.distributions import Dist
@@ -115,6 +115,7 @@ def _checked(models: list[Scenario]) -> tuple[resolve.Resolution, timeline.Plan]
     plan = timeline.expand(models)
     table = columns.from_scenarios(plan.rows, [m.file for m in plan.rows])
     res = resolve.resolve(table)
+    hourly.check(table, res.problems, timed=plan.phase >= 0)
     if res.problems:
         raise ScenarioError(timeline.problems(plan, table, res.problems) if plan.timed
                             else columns.problems_for_scenarios(table, res.problems))
@@ -140,7 +141,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], draws: int | None = None,
-            seed: int = 0) -> Results:
+            seed: int = 0, keep_hours: bool = False) -> Results:
     """Compute every metric for one or many scenarios as one vectorised batch.
 
     A scenario with a ``timeline:`` is computed phase by phase in the same batch; its metrics are the
@@ -157,6 +158,9 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
         reference factors with published ranges join the draws.
     seed : int
         Seed of the draws (same seed, same numbers).
+    keep_hours : bool
+        Keep the 8,760 hours of ``resolution: hourly`` scenarios in ``Results.hourly_of(i).hours`` (their
+        totals, monthly sums and hourly metrics are always there; see :mod:`pipeline.hourly`).
 
     Examples
     --------
@@ -167,9 +171,11 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
     items = [scenarios] if isinstance(scenarios, (Scenario, str, Path)) else list(scenarios)
     models = [s if isinstance(s, Scenario) else _model(read_yaml(s), str(s)) for s in items]
     res, plan = _checked(models)
-    if draws is None:
-        draws = DEFAULT_DRAWS if len(res.table.ranges) else 0
-    return timeline_results(res, plan, draws, seed) if plan.timed else results_of(res, draws, seed)
+    by_hour = hourly.hourly_mask(res.table)
+    if draws is None:  # hourly runs are deterministic: no default draws when every scenario is hourly
+        draws = DEFAULT_DRAWS if len(res.table.ranges) and not by_hour.all() else 0
+    out = timeline_results(res, plan, draws, seed) if plan.timed else results_of(res, draws, seed)
+    return hourly.apply(out, res, by_hour, keep_hours) if by_hour.any() else out
 
 
 def _draw(res: resolve.Resolution, draws: int, seed: int) -> Run:
@@ -208,7 +214,9 @@ def run_table(table: InputTable, draws: int = 0, seed: int = 0, problems: Proble
     while reading, plus the resolution's own) are computed as NaN; ``resolution.problems`` says
     which and why.
     """
-    return _draw(resolve.resolve(table, problems), draws, seed)
+    res = resolve.resolve(table, problems)
+    hourly.check(table, res.problems, batch=True)
+    return _draw(res, draws, seed)
 
 
 def results_of(res: resolve.Resolution, draws: int, seed: int) -> Results:

@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compute", help="compute a scenario and print its results")
     c.add_argument("scenario", nargs="+", help="scenario YAML file(s)")
     c.add_argument("--json", action="store_true", help="machine-readable output (stable names)")
+    c.add_argument("--hours", action="store_true",
+                   help="with --json: the 8,760 hours of hourly runs (resolution: hourly) too, not only months")
     _draw_args(c)
 
     r = sub.add_parser("report", help="render the HTML and PDF impact report of a scenario")
@@ -141,15 +143,47 @@ def _terminal(text: str) -> str:
 def _compute(args: argparse.Namespace) -> int:
     from pipeline.api import compute
 
-    result = compute(args.scenario, draws=args.draws, seed=args.seed)
+    result = compute(args.scenario, draws=args.draws, seed=args.seed, keep_hours=args.hours)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+        print(json.dumps(result.to_dict(with_hours=args.hours), indent=2, allow_nan=False))
         return 0
     for i in range(len(result)):
         print(_terminal(format_result(result, i)))
         if result.phases_of(i):
             print(_terminal(format_phases(result, i)))
+        if result.hourly_of(i) is not None:
+            print(_terminal(format_hourly(result, i)))
     return 0
+
+
+#: The monthly table of an hourly run: (heading, column of HourlyResult.monthly, format).
+_MONTH_COLUMNS = (("energy MWh", "energy [MWh]", "{:,.0f}"), ("grid g/kWh", "grid_intensity [g CO2e/kWh]", "{:,.0f}"),
+                  ("CFE %", "cfe_share", "{:.0%}"), ("WUE L/kWh", "wue [L/kWh]", "{:.2f}"),
+                  ("water site m³", "water_onsite [m ** 3]", "{:,.0f}"),
+                  ("CO2e loc. t", "co2e_location_based [t CO2e]", "{:,.0f}"))
+
+
+def format_hourly(result: Any, i: int) -> str:
+    """What an hourly run adds: the hourly metrics, then one line per month (UTC)."""
+    from pipeline.metrics import HOURLY_METRICS
+
+    h = result.hourly_of(i)
+    lines = [f"Hourly run ({h.profile or 'flat grid'}; cooling {h.cooling or 'flat WUE'}"
+             f"{' in ' + h.climate if h.climate else ''}):"]
+    for spec in HOURLY_METRICS:
+        q = h.metric(spec.name)
+        if q is not None:
+            unit = spec.unit
+            lines.append(f"  {spec.label:<52} {float(q.m_as(unit)):>14,.4g} {unit.replace(' ** 3', '³')}")
+    lines.append("  " + f"{'month':<6}" + "".join(f"  {head:>13}" for head, *_ in _MONTH_COLUMNS))
+    for m in range(12):
+        cells = ""
+        for _, col, fmt in _MONTH_COLUMNS:
+            v = float(h.monthly[col][m])
+            cells += f"  {fmt.format(v) if v == v else '-':>13}"
+        lines.append(f"  {m + 1:<6}" + cells)
+    lines += [f"  note: {n}" for n in h.notes]
+    return "\n".join(lines) + "\n"
 
 
 #: The per-phase table of ``compute``: (heading, metric, unit, format).

@@ -128,6 +128,21 @@ FIELDS: tuple[Field, ...] = (
     Field("embodied", "group", "quantity", "Embodied CO2e per accelerator, without its host-server share",
           dimension="carbon_mass", unit="kg CO2e", lo=0, hi=1e5, rangeable=True, example="150 kg CO2e"),
     Field("label", "group", "text", "A label for the group in reports", max_length=100),
+    # hourly runs (pipeline/hourly.py) --------------------------------------------------------
+    Field("resolution", "cluster", "id", "Time resolution of the run: annual (one flat year, the default) or hourly "
+          "(the 8,760 hours of a year: the grid's hourly mix, weather-driven cooling, hour-by-hour CFE matching)",
+          table="resolutions", example="hourly"),
+    Field("supply.hourly", "cluster", "id", "Hourly generation-mix profile of the grid (an id of "
+          "pipeline/data/hourly/index.csv, kind grid-mix): hourly carbon and water intensity and carbon-free share; "
+          "hourly runs only", table="hourly_profiles", aliases=("hourly_profile",), example="tva-2023"),
+    Field("supply.ppa.profile", "cluster", "id", "Hourly shape of the contracted generation (an id of "
+          "pipeline/data/hourly/index.csv, kind generation-shape), for hour-by-hour CFE matching; default flat",
+          table="generation_shapes", aliases=("ppa_profile",), example="erco-2021-solar"),
+    Field("cooling.type", "cluster", "id", "Cooling model giving the hourly WUE from the weather: evaporative-tower, "
+          "adiabatic or dry (pipeline/data/climate/cooling_models.csv); hourly runs only",
+          table="cooling_types", aliases=("cooling_type",), example="evaporative-tower"),
+    Field("cooling.climate", "cluster", "id", "Hourly weather of the site (an id of pipeline/data/climate/index.csv)",
+          table="climates", aliases=("climate",), example="memphis-tmy3"),
 )
 
 _BY_PATH = {f.path: f for f in FIELDS}

@@ -87,6 +87,62 @@ TIMELINE = """\
   totals (facility / IT energy, water on site / IT energy, on-site / facility energy, PPA / grid energy).
 """
 
+HOURLY = """\
+## Hourly runs
+
+- `resolution: hourly` runs the same stage chain over the 8,760 hours of a year (`pipeline/hourly.py`): each
+  scenario becomes 8,760 rows of one batch (hours x scenarios, chunked to 10^6 rows), each row standing for
+  `period / 8,760` (a `period` of 8,760 h makes it one hour; `1 year` = 8,766 h stretches each by 0.07 %). The
+  scenario's metrics are then the sums over hours of energies, water, CO2e, pollutants and damages, the time means
+  of powers and per-day rates and the maxima of peaks, so an hourly run whose inputs do not vary equals the
+  annual run. Hourly runs are deterministic (ranged inputs at their central values); with a timeline they are
+  refused for now, as are batch rows.
+- **Grid by hour** (`supply.hourly: <profile id>`). Intensity in hour h = Σ share(h, i) × factor(i), with the
+  technology factors of `technologies.csv` on the scenario's carbon basis (`co2e_intensity_direct`, IPCC AR5
+  direct medians, for `direct`; `co2e_intensity`, IPCC AR5 lifecycle medians, for `lifecycle`) and
+  `water_consumption` (Macknick et al. 2012) for water. Where no supplier rate is given, the market-based factor
+  of uncovered grid energy is the same hourly grid average. The profiles (`pipeline/data/hourly/`) are EIA-930
+  hourly net generation of four balancing authorities in 2023 (5 fuel groups, shares) and 2021 (8 fuels, MWh),
+  converted by `scripts/make_hourly_profiles.py`: negative shares (storage charging netted into a group) are
+  clipped to 0 and the hour renormalised; the 2023 files' "Renewable" group is split in the proportions of the
+  subregion's eGRID2023 renewable mix, constant over the year. The profile's annual mean differs from the grid's
+  published annual factor (eGRID counts a different footprint and its own plant data); both are reported:
+  `co2e_scope2_location_based` (the sum of the hours) and, under `hourly`, `co2e_scope2_location_based_annual`
+  (grid energy x the annual factor).
+- **Weather-driven cooling** (`cooling: {type, climate}`). The on-site WUE of each hour comes from the site's
+  weather through a model per cooling type (`pipeline/data/climate/cooling_models.csv`):
+  - `evaporative-tower`: WUE = a3 Tw^3 + a2 Tw^2 + a1 Tw + a0 with Tw the wet-bulb temperature in degF
+    (6e-5, -0.01, 0.61, -10.4; Li, Yang, Islam & Ren 2023, "Making AI Less Thirsty", arXiv:2304.03271, and their
+    code), at least 0.05 L/kWh: about 0.8 L/kWh at 0 degC wet bulb, 2.6 at 10 degC, 4.0 at 21 degC. Li et al.
+    multiply by S/(S-1) for blowdown (S = cycles of concentration); clusterprint counts the evaporation as
+    consumption and leaves blowdown to withdrawal. Published annual WUEs of evaporatively cooled data centres
+    span about 0.2-2.5 L/kWh (The Green Grid WP#35; Lei & Masanet 2022 give climate-specific ranges); a fit to
+    one tower model, so treat hourly values as +-30 % (assumed).
+  - `adiabatic`: dry coolers, with pads wetted above a dry-bulb set point of 24 degC (assumed; 18-30 degC): no
+    water below it, the tower curve above it (an upper bound).
+  - `dry`: closed loop to dry coolers or air-cooled chillers (e.g. direct-to-chip liquid with dry coolers): no
+    water on site.
+  PUE stays the scenario's (a weather-driven PUE is not modelled yet). The shipped climate `memphis-tmy3` is
+  NREL's TMY3 for Memphis International Airport (WMO 723340), rolled from local standard time (UTC-6, hour
+  ending) to UTC hour start; wet bulb from dry bulb and relative humidity by Stull 2011 (J. Appl. Meteor.
+  Climatol. 50, 2267; +-1 degC), the humidity from the dew point by the Magnus formula (Alduchov & Eskridge 1996).
+  A typical year is paired with the profile year's hours by UTC month, day and hour.
+- **24/7 carbon-free energy.** `cfe_share` = Σ_h [min(PPA_h, grid_h) + CFE_grid,h × (grid_h - min(PPA_h,
+  grid_h))] / Σ_h facility_h: Google's hourly CFE score ("24/7 Carbon-Free Energy: Methodologies and Metrics",
+  2021), as in Riepin & Brown (Energy Strategy Reviews 54, 101488, 2024): contracted generation counts only in
+  the hour it is generated and up to that hour's grid consumption (excess is not carried over); the grid's
+  carbon-free share of the hour (nuclear, hydro, wind, solar, geothermal, ocean; not biomass or unknown fuels)
+  covers the rest; on-site fossil generation is not carbon-free. PPA generation follows `supply.ppa.profile` (a
+  shipped solar or wind shape, scaled to `supply.ppa.share` x the year's grid energy) or is flat.
+  `cfe_share_annual` is the annual-matching view that certificates and market-based CO2e take: (PPA energy + the
+  grid's mean carbon-free share x the rest) / facility energy. With a flat load and a flat contract the two are
+  equal; a solar contract shows the gap.
+- **Outputs.** `compute --json` adds `"hourly"` to each hourly scenario: the profile, climate and cooling ids,
+  `cfe_share`, `cfe_share_annual`, `pue_effective`, `wue_effective`, `water_onsite_peak_day` (UTC days),
+  the hourly grid intensity's min, mean and max, and 12 monthly sums (UTC months); `--hours` adds the 8,760
+  hours.
+"""
+
 AIR = """\
 ## Air and health
 
@@ -177,7 +233,7 @@ def methodology_markdown() -> str:
         "# clusterprint methodology", "",
         "How clusterprint turns an accelerator fleet into power, energy, water and CO2e. Generated by "
         "`python -m pipeline.methodology` from the code that the reports use.", "",
-        *stages, DEFINITIONS, TIMELINE, AIR, defaults_markdown(), OUT_OF_SCOPE, COMPARISON,
+        *stages, DEFINITIONS, TIMELINE, HOURLY, AIR, defaults_markdown(), OUT_OF_SCOPE, COMPARISON,
     ])
 
 

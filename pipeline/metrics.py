@@ -90,3 +90,28 @@ METRICS: tuple[MetricSpec, ...] = (
                "period; a population average, not a count of identified people"),
 )
 METRIC_BY_NAME = {m.name: m for m in METRICS}
+
+#: Metrics of hourly runs only (``resolution: hourly``; pipeline/hourly.py), in ``--json`` under each scenario's
+#: ``"hourly"``.  The scenario's own metrics are then the sums (or means, maxima) of its 8,760 hours.
+HOURLY_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("cfe_share", "", "Carbon-free energy, hour by hour (24/7 CFE score)", "Share of the site's consumption "
+               "matched in the same hour by carbon-free supply: PPA generation in that hour (at most the hour's grid "
+               "energy) plus the grid's carbon-free share of the rest (Google 2021; Riepin & Brown)"),
+    MetricSpec("cfe_share_annual", "", "Carbon-free energy, annual matching", "The same with the year's PPA energy "
+               "matched against the year's consumption and the grid's mean carbon-free share: the view annual "
+               "certificates and market-based CO2e give"),
+    MetricSpec("pue_effective", "", "PUE, effective over the hours", "Facility energy / IT energy summed over hours"),
+    MetricSpec("wue_effective", "L / kWh", "WUE, effective over the hours", "On-site water / IT energy summed over "
+               "hours"),
+    MetricSpec("water_onsite_peak_day", "m ** 3 / day", "On-site water on the worst day", "Largest daily sum of "
+               "on-site water (UTC days)"),
+    MetricSpec("co2e_scope2_location_based_annual", "t CO2e", "Scope 2, location-based, at the annual factor",
+               "Grid energy x the scenario's annual grid intensity (what an annual run gives), beside the hourly sum"),
+    MetricSpec("grid_intensity_min", "g CO2e / kWh", "Grid intensity, lowest hour", "Of the hourly profile, on the "
+               "scenario's carbon basis"),
+    MetricSpec("grid_intensity_mean", "g CO2e / kWh", "Grid intensity, mean of the hours", "Time average"),
+    MetricSpec("grid_intensity_max", "g CO2e / kWh", "Grid intensity, highest hour", "Of the hourly profile"),
+    MetricSpec("grid_cfe_share_mean", "", "Grid carbon-free share, mean of the hours", "Nuclear, hydro, wind, solar, "
+               "geothermal, ocean (biomass and unknown fuels excluded)"),
+)
+HOURLY_METRIC_BY_NAME = {m.name: m for m in HOURLY_METRICS}

@@ -16,13 +16,13 @@ import pint
 
 from pipeline import reference as ref
 from pipeline.distributions import Dist, UncertainInput
-from pipeline.metrics import METRIC_BY_NAME, METRICS, MetricSpec
+from pipeline.metrics import HOURLY_METRIC_BY_NAME, HOURLY_METRICS, METRIC_BY_NAME, METRICS, MetricSpec
 from pipeline.units import unit_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["METRICS", "METRIC_BY_NAME", "ClaimCheck", "GroupInfo", "MetricSpec", "PhaseResult", "Results",
+__all__ = ["METRICS", "METRIC_BY_NAME", "ClaimCheck", "GroupInfo", "HourlyResult", "MetricSpec", "PhaseResult", "Results",
            "ScenarioInfo", "check_claim", "BatchResult"]
 Which = Literal["value", "low", "high", "central"]
 Swing = tuple[str, pint.Quantity, pint.Quantity]
@@ -147,6 +147,60 @@ class PhaseResult:
 
 
 @dataclass(frozen=True)
+class HourlyResult:
+    """What an hourly run adds to a scenario (``resolution: hourly``): its hourly-only metrics, monthly sums and,
+    when kept, the hours themselves.
+
+    ``metrics`` maps a name of :data:`pipeline.metrics.HOURLY_METRICS` -> a scalar Quantity (NaN: does not
+    apply, e.g. ``cfe_share`` without an hourly grid profile).  ``monthly`` maps a column name (``energy [MWh]``
+    ...) -> 12 values, months of the UTC hours; ``hours`` the same for 8,760 hours (``hour`` = UTC start), or
+    None.
+    """
+
+    profile: str | None
+    climate: str | None
+    cooling: str | None
+    ppa_profile: str | None
+    metrics: dict[str, pint.Quantity]
+    monthly: dict[str, np.ndarray]
+    hours: dict[str, np.ndarray] | None = None
+    notes: tuple[str, ...] = ()
+
+    def metric(self, name: str) -> pint.Quantity | None:
+        """An hourly metric in its output unit, or None when it does not apply."""
+        q = self.metrics.get(name)
+        if q is None:
+            return None
+        q = q.to(HOURLY_METRIC_BY_NAME[name].unit)
+        return None if math.isnan(q.magnitude) else q
+
+    def record(self, with_hours: bool = False) -> dict[str, Any]:
+        """The ``"hourly"`` object of ``--json``: inputs, metrics, monthly sums (and the hours with ``with_hours``)."""
+        metrics = {}
+        for spec in HOURLY_METRICS:
+            q = self.metric(spec.name)
+            if q is not None:
+                metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit}
+        out: dict[str, Any] = {"resolution": "hourly", "hours": len(next(iter(self.hours.values())))
+                               if self.hours else 8760,
+                               "profile": self.profile, "climate": self.climate, "cooling": self.cooling,
+                               "ppa_profile": self.ppa_profile, "metrics": metrics,
+                               "monthly": [{"month": m + 1, **{k: _json_float(v[m]) for k, v in self.monthly.items()}}
+                                           for m in range(12)]}
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if with_hours and self.hours is not None:
+            out["hourly"] = {k: [_json_float(x) for x in v] if np.asarray(v).dtype.kind == "f" else list(map(str, v))
+                             for k, v in self.hours.items()}
+        return out
+
+
+def _json_float(x: Any) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+@dataclass(frozen=True)
 class ClaimCheck:
     """A published claim beside the modelled value."""
 
@@ -268,6 +322,7 @@ class Results:
     draws: int = 0
     seed: int = 0
     phases: list[list[PhaseResult]] = field(default_factory=list)  # per scenario; [] without a timeline
+    hourly: list[HourlyResult | None] = field(default_factory=list)  # per scenario; None for an annual run
 
     def __len__(self) -> int:
         return len(self.scenarios)
@@ -285,6 +340,10 @@ class Results:
         source = {"value": self.metrics, "low": self.low, "high": self.high, "central": self.central}[which]
         q = source[name][i].to(METRIC_BY_NAME[name].unit)
         return None if math.isnan(q.magnitude) else q
+
+    def hourly_of(self, i: int = 0) -> HourlyResult | None:
+        """What the hourly run of scenario ``i`` adds (None for an annual run)."""
+        return self.hourly[i] if i < len(self.hourly) else None
 
     def phases_of(self, i: int = 0) -> list[PhaseResult]:
         """The dated phases of scenario ``i`` (empty without a timeline)."""
@@ -324,7 +383,7 @@ class Results:
             out.append(ClaimCheck(c.metric, c.value, modelled, c.source, c.note, ratio, tol, verdict, lo, hi, kind))
         return out
 
-    def scenario_dict(self, i: int) -> dict[str, Any]:
+    def scenario_dict(self, i: int, with_hours: bool = False) -> dict[str, Any]:
         """One scenario in the ``--json`` contract shape (with ``phases`` when it has a timeline)."""
         metrics = _metric_records(lambda name, which: self.metric(name, i, which))
         s = self.scenarios[i]
@@ -348,11 +407,15 @@ class Results:
             out["claims"] = [c.record() for c in self.claims(i)]
         if self.phases_of(i):
             out["phases"] = [p.record() for p in self.phases_of(i)]
+        hourly = self.hourly_of(i)
+        if hourly is not None:
+            out["hourly"] = hourly.record(with_hours)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """All scenarios in the ``--json`` contract: ``{"scenarios": [...]}``."""
-        return {"scenarios": [self.scenario_dict(i) for i in range(len(self))]}
+    def to_dict(self, with_hours: bool = False) -> dict[str, Any]:
+        """All scenarios in the ``--json`` contract: ``{"scenarios": [...]}`` (``with_hours``: an hourly run's
+        8,760 hours too)."""
+        return {"scenarios": [self.scenario_dict(i, with_hours) for i in range(len(self))]}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario, a column per metric named ``metric [unit]`` (``water_onsite [m³]``; NaN = absent)."""

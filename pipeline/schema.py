@@ -38,6 +38,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from pipeline import fields as fl
+from pipeline import profiles
 from pipeline import reference as ref
 from pipeline.distributions import DISTRIBUTIONS
 from pipeline.errors import Problem, did_you_mean
@@ -117,7 +118,7 @@ def _scalar(f: fl.Field) -> Any:
                          WithJsonSchema(schema)]
     if f.kind == "id":
         special = {"gwp": ref.gwp_metrics, "suppliers": ref.supplier_ids, "controls": ref.control_ids,
-                   "bases": lambda: list(fl.CARBON_BASES)}
+                   "bases": lambda: list(fl.CARBON_BASES), **profiles.ID_TABLES}
         ids = special.get(f.table, lambda: ref.ids(f.table))()
         schema.update(type="string", enum=ids)
         return Annotated[str, WithJsonSchema(schema)]
@@ -236,6 +237,7 @@ class Ppa(Strict):
 
     share: Annotated[Any, Spec("supply.ppa.share", optional=True)] = None
     intensity: Annotated[Any, Spec("supply.ppa.intensity", optional=True)] = None
+    profile: Annotated[Any, Spec("supply.ppa.profile", optional=True)] = None
 
 
 def _mix(v: Any) -> tuple[tuple[str, float], ...]:
@@ -275,6 +277,14 @@ class Supply(Strict):
     supplier: Annotated[Any, Spec("supply.supplier", optional=True)] = None
     onsite: Onsite | None = None
     ppa: Ppa | None = None
+    hourly: Annotated[Any, Spec("supply.hourly", optional=True)] = None
+
+
+class Cooling(Strict):
+    """Weather-driven cooling of an hourly run (``cooling``)."""
+
+    type: Annotated[Any, Spec("cooling.type", optional=True)] = None
+    climate: Annotated[Any, Spec("cooling.climate", optional=True)] = None
 
 
 class Figure(Strict):
@@ -331,6 +341,8 @@ class Overrides(Strict):
     carbon_basis: Annotated[Any, Spec("carbon_basis", optional=True)] = None
     supply: Supply | None = None
     health: Health | None = None
+    resolution: Annotated[Any, Spec("resolution", optional=True)] = None
+    cooling: Cooling | None = None
     fleet: list[FleetGroup] | None = None
     sources: dict[str, Citation] = {}
 
@@ -443,6 +455,8 @@ def _keys_at(path: list[str | int]) -> list[str]:
             model = Supply
         elif part == "health" and model in (Scenario, Variant, Phase):
             model = Health
+        elif part == "cooling" and model in (Scenario, Variant, Phase):
+            model = Cooling
         elif part == "onsite" and model is Supply:
             model = Onsite
         elif part == "ppa" and model is Supply:
