@@ -83,3 +83,22 @@ def test_grok2_training_run_is_a_range_around_hand_arithmetic(request):
     assert low < central < high
     # the duration is at most 138 days (Grok-1.5 announced 28 Mar 2024, Grok-2 released 13 Aug 2024)
     assert high < 15_000 * 1.275 * 1.5 * 138 * 24 / 1000  # every GPU at full power (1,275 W), the worst PUE
+
+
+def test_phase2_embodied_carbon_is_reported(request):
+    # H100 and H200 both at the HGX H100 per-GPU 164 kg CO2e (H200 assumed, printed), plus 5,700 / 8 = 712.5 kg of
+    # host server each, over a 4-year life, for 1 year: 200,000 x 876.5 kg / 4 = 43,825 t CO2e
+    r = compute(request.config.rootpath / "inputs/colossus-phase2.yaml", draws=0)
+    assert r.metric("co2e_embodied").m_as("t CO2e") == pytest.approx(200_000 * (164 + 5700 / 8) / 4 / 1000)
+    h200 = next(f for f in r.assumptions(0) if f.name == "accelerator.h200-sxm.embodied")
+    assert h200.status == "assumed"
+
+
+def test_b200_embodied_is_derived_from_nvidia_intensities():
+    from pipeline import reference as ref
+
+    # NVIDIA: 0.66 -> 0.50 g CO2e per exaFLOP (HGX H100 -> HGX B200) at 2.3x the FP16 throughput, so per GPU
+    # 164 kg x 0.50 / 0.66 x 2.3 = 285.8 kg CO2e
+    b200 = ref.factor_by_name("accelerator.b200.embodied")
+    assert b200.quantity.m_as("kg CO2e") == pytest.approx(164 * 0.50 / 0.66 * 2.3, abs=0.5)
+    assert b200.status == "derived"
