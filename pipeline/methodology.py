@@ -199,7 +199,7 @@ COMPARISON = """\
 |---|---|---|
 | CodeCarbon | Measures a running job; PUE defaults to 1.0, WUE to 0; applies WUE after PUE; falls back silently from API to region to world average | Estimates a whole fleet before or without running it; WUE applied to IT energy; a missing factor is an error or a printed assumption |
 | Green Algorithms | n × TDP × usage × PUE for one job, no H100; no water, no market-based | Mixed fleets with idle/host power, water on and off site, location- and market-based CO2e |
-| EcoLogits | Per LLM request; water = E × (WUE_on + PUE × WUE_off) where E may already include PUE (our reading of the code) | Per cluster; off-site water uses facility energy once |
+| EcoLogits | Per LLM request; applies WUE to IT (server) energy, as clusterprint does (its current methodology, as reported in our accounting review; an older version's code read as applying it after PUE); no withdrawal, no air pollutants | Per cluster; off-site water uses facility energy once; cooling withdrawal from cycles of concentration |
 | LLMCarbon | Training energy from FLOPs; embodied from die area × carbon per area, 5-year life | Energy from fleet power; embodied from published product footprints, 4-year life (3–5 as a range) |
 | Epoch AI | Peak power = TDP × chips × 1.82 × PUE | Mean and peak power with idle and host power separated; claims checked against the model |
 | ML CO2 Impact | TDP × hours × region intensity; no PUE | PUE always applied and printed |
