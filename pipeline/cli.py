@@ -221,6 +221,7 @@ def format_phases(result: Any, i: int) -> str:
 
 def format_result(result: Any, i: int) -> str:
     """A readable plain-text table of one scenario's results."""
+    from pipeline.reference import dollar_year
     from pipeline.report.filters import fmt_q, fmt_q_range, fmt_sig
     from pipeline.results import METRIC_BY_NAME, METRICS
     from pipeline.units import unit_text
@@ -241,6 +242,8 @@ def format_result(result: Any, i: int) -> str:
             extra += f"  (90 % range {fmt_q_range(lo, hi, q, spec.unit)})"
         if spec.name.startswith("water") and spec.name.endswith("per_day"):
             extra += f"  = {fmt_q(q, 'US_liquid_gallon / day')}"
+        if spec.unit == "USD":
+            extra += f"  ({dollar_year()} US dollars)"
         lines.append(f"  {spec.label:<{width}}  {fmt_q(q, spec.unit):>18}{extra}")
     if s.by_hours:
         lines.append("  (fleet given in accelerator-hours: power figures are not defined)")
