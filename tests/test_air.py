@@ -171,3 +171,14 @@ def test_comparison_ranks_variants_by_health_damages(request):
     # uncontrolled turbines do more harm than the same turbines with SCR (43x less NOx, same PM2.5 and SO2)
     assert names.index("Gas turbines with SCR") < names.index("Gas turbines only")
     assert any(c.id == "cmp-health" for c in ctx["charts"])
+
+
+def test_selc_estimate_for_the_unpermitted_period_against_uncontrolled_turbines(request):
+    r = compute(request.config.rootpath / "inputs/colossus-unpermitted-2025.yaml", draws=2000)
+    # central: 200,000 x (70 + 0.8 x 630 + 350) W x 1.2 PUE = 221.76 MW; x 8,766 h x 0.32 on site = 622,069 MWh;
+    # x 10.5 MMBtu/MWh x 0.32 lb NOx/MMBtu (AP-42 uncontrolled) = 2.090e6 lb = 948 t
+    onsite_mwh = 200_000 * (70 + 0.8 * 630 + 350) * 1.2 / 1e6 * 8766 * 0.32
+    assert r.metric("nox_onsite", 0, "central").m_as("t") == pytest.approx(onsite_mwh * 10.5 * 0.32 * LB_T, rel=1e-6)
+    verdicts = {round(c.claimed.m_as("short_ton")): c.verdict for c in r.claims(0)}
+    assert verdicts[1200] in ("within modelled range", "consistent")  # SELC's low end sits in the modelled range
+    assert verdicts[2100] == "above model"  # its high end covers 35 turbines as operated, beyond the cluster's need
