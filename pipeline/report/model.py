@@ -29,6 +29,7 @@ from pipeline.report.filters import (
     fmt_usd,
     typeset,
 )
+from pipeline.report.hourly_model import hourly_context
 from pipeline.report.timeline_model import timeline_context
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
 from pipeline.units import unit_text, ureg
@@ -530,6 +531,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "file": s.file,
         "downloads": downloads(result, i),
         "timeline": timeline_context(result, i),
+        "hourly": hourly_context(result, i),
     }
 
 

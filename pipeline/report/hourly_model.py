@@ -1,0 +1,216 @@
+"""Results -> the report's "Hour by hour" view-model (``templates/_hourly.html.j2``): what an hourly run
+(``resolution: hourly``) adds to the annual figures, as a short table with plain sentences, and a chart of
+CO2e and on-site water by month.  Reads :class:`~pipeline.results.Results` only (and the names of the shipped
+profiles, climates and cooling models), never the engine.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+import numpy as np
+import pint
+
+from pipeline import profiles
+from pipeline.report import charts
+from pipeline.report.filters import fmt_q, fmt_sig, scale_of
+from pipeline.results import HourlyResult, Results, ScenarioInfo
+from pipeline.units import Q_
+
+__all__ = ["MONTHS", "hourly_context"]
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
+def _value(q: pint.Quantity | None, unit: str) -> float | None:
+    if q is None:
+        return None
+    v = float(q.m_as(unit))
+    return None if math.isnan(v) else v
+
+
+def _pct(x: float | None) -> str:
+    """A share as a whole percentage (``55 %``): CFE scores are read to the percent."""
+    return "–" if x is None else f"{x * 100:.0f} %"
+
+
+def _name(kind: str, key: str | None) -> str:
+    """A shipped profile's, climate's or cooling model's name, falling back on its id."""
+    if not key:
+        return ""
+    try:
+        if kind == "profile":
+            return profiles.info(key)["name"]
+        if kind == "climate":
+            return profiles.climate_info(key)["name"].split(",")[0].split("(")[0].strip()
+        return {"evaporative-tower": "evaporative cooling-tower", "adiabatic": "adiabatic dry-cooler",
+                "dry": "dry-cooler"}.get(key, key)
+    except (KeyError, OSError):
+        return key
+
+
+def _cfe_row(h: HourlyResult, s: ScenarioInfo) -> dict[str, str] | None:
+    hourly, annual = _value(h.metric("cfe_share"), ""), _value(h.metric("cfe_share_annual"), "")
+    if hourly is None or annual is None:
+        return None
+    who = "the grid's carbon-free generation in that hour" + (" and contracted generation (PPAs)" if s.ppa_share
+                                                              else "")
+    text = f"{_pct(hourly)} of the site's electricity is matched in the same hour by {who}. "
+    gap = round((annual - hourly) * 100)
+    if gap == 0:
+        text += ("Annual matching, the view of certificates and market-based CO₂e, gives the same: with a flat load "
+                 "and no time-shaped contract the two agree.")
+    elif gap > 0:
+        text += (f"Annual matching, the view of certificates and market-based CO₂e, claims {_pct(annual)}: "
+                 f"{gap} percentage points of carbon-free energy arrive in hours when the site cannot use them.")
+    else:
+        text += f"Annual matching gives {_pct(annual)}, {-gap} percentage points less."
+    return {"measure": "Carbon-free energy (24/7 CFE score)", "hourly": _pct(hourly), "annual": _pct(annual),
+            "text": text}
+
+
+def _pue_row(h: HourlyResult, s: ScenarioInfo) -> dict[str, str] | None:
+    pue = _value(h.metric("pue_effective"), "")
+    if pue is None:
+        return None
+    same = abs(pue - s.pue) < 0.005
+    text = ("Facility energy over IT energy, summed over the hours. "
+            + ("PUE is the scenario's in every hour (a weather-driven PUE is not modelled), so the two agree."
+               if same else "It differs from the scenario's PUE because the load varies by hour."))
+    return {"measure": "PUE, effective", "hourly": fmt_sig(pue), "annual": fmt_sig(s.pue), "text": text}
+
+
+def _wue_row(h: HourlyResult, s: ScenarioInfo) -> dict[str, str] | None:
+    wue = _value(h.metric("wue_effective"), "L / kWh")
+    if wue is None:
+        return None
+    annual = float(s.wue.m_as("L / kWh"))
+    text = "On-site water over IT energy, summed over the hours"
+    monthly = np.asarray(h.monthly.get("wue [L/kWh]", np.full(12, np.nan)), dtype=float)
+    if h.cooling and h.climate and np.isfinite(monthly).all():
+        lo, hi = int(np.argmin(monthly)), int(np.argmax(monthly))
+        text += (f", from the {_name('cooling', h.cooling)} model in {_name('climate', h.climate)} weather: "
+                 f"{fmt_sig(monthly[lo])} L/kWh in {_MONTH_NAMES[lo]} to {fmt_sig(monthly[hi])} in {_MONTH_NAMES[hi]} "
+                 f"(monthly means). The annual run takes a flat {fmt_sig(annual)} L/kWh.")
+    else:
+        text += "; without a weather-driven cooling model it is the scenario's WUE every hour."
+    return {"measure": "WUE, effective (on site)", "hourly": f"{fmt_sig(wue)} L/kWh",
+            "annual": f"{fmt_sig(annual)} L/kWh", "text": text}
+
+
+def _water_row(h: HourlyResult, result: Results, i: int) -> dict[str, str] | None:
+    peak = h.metric("water_onsite_peak_day")
+    mean = result.metric("water_onsite_per_day", i)
+    p = _value(peak, "m ** 3 / day")
+    if p is None:
+        return None
+    m = _value(mean, "m ** 3 / day")
+    text = (f"The worst UTC day's on-site water, {fmt_q(peak, 'US_liquid_gallon / day')}: what the water supply must "
+            "deliver at the peak, not on average")
+    text += (f", {fmt_sig(p / m, 2)}× the mean day." if m else ".")
+    return {"measure": "On-site water, worst day", "hourly": fmt_q(peak, "m ** 3 / day"),
+            "annual": f"{fmt_q(mean, 'm ** 3 / day')} (mean day)" if mean is not None else "–", "text": text}
+
+
+def _annual_factor(h: HourlyResult, result: Results, i: int) -> float | None:
+    """The grid's annual intensity the annual view uses [g CO2e/kWh]: Scope 2 at the annual factor / grid energy."""
+    grid = _value(result.metric("grid_energy", i), "kWh")
+    annual = _value(h.metric("co2e_scope2_location_based_annual"), "g CO2e")
+    return annual / grid if grid and annual is not None else None
+
+
+def _scope2_row(h: HourlyResult, result: Results, i: int) -> dict[str, str] | None:
+    hourly, annual = result.metric("co2e_scope2_location_based", i), h.metric("co2e_scope2_location_based_annual")
+    if hourly is None or annual is None:
+        return None
+    factor, mean = _annual_factor(h, result, i), _value(h.metric("grid_intensity_mean"), "g CO2e / kWh")
+    text = "Grid electricity × the grid's intensity in each hour, against grid electricity × one annual factor"
+    text += f" ({fmt_sig(factor)} g CO₂e/kWh)." if factor else "."
+    if h.profile and factor and mean:
+        rel = float(hourly.m_as("t CO2e")) / float(annual.m_as("t CO2e")) - 1
+        text += (f" The hourly figure is {fmt_sig(abs(rel) * 100, 2)} % {'lower' if rel < 0 else 'higher'}. "
+                 "Most of the gap comes from the data, not from timing: the hourly mix is the balancing authority's "
+                 "EIA-930 generation with IPCC technology factors, the annual factor the grid's published one.")
+    return {"measure": "Scope 2, location-based", "hourly": fmt_q(hourly, "t CO2e"),
+            "annual": fmt_q(annual, "t CO2e"), "text": text}
+
+
+def _intensity_row(h: HourlyResult, result: Results, i: int) -> dict[str, str] | None:
+    lo, mean, hi = (_value(h.metric(f"grid_intensity_{k}"), "g CO2e / kWh") for k in ("min", "mean", "max"))
+    if lo is None or mean is None or hi is None or not h.profile:
+        return None
+    factor = _annual_factor(h, result, i)
+    basis = result.scenarios[i].carbon_basis
+    text = (f"The cleanest hour of {_name('profile', h.profile)} emits {fmt_sig(lo)} g CO₂e/kWh, the dirtiest "
+            f"{fmt_sig(hi)}" + (f", {fmt_sig(hi / lo, 2)}× as much" if lo > 0 else "")
+            + f"; the mean of the hours is {fmt_sig(mean)}" + (f" ({basis} basis)." if basis else "."))
+    return {"measure": "Grid intensity, lowest / mean / highest hour",
+            "hourly": f"{fmt_sig(lo)} / {fmt_sig(mean)} / {fmt_sig(hi)} g CO₂e/kWh",
+            "annual": f"{fmt_sig(factor)} g CO₂e/kWh" if factor else "–", "text": text}
+
+
+def monthly_chart(h: HourlyResult) -> dict[str, str] | None:
+    """Location-based CO2e and on-site water by month (UTC), two panels sharing the months."""
+    co2 = np.asarray(h.monthly.get("co2e_location_based [t CO2e]", []), dtype=float)
+    water = np.asarray(h.monthly.get("water_onsite [m ** 3]", []), dtype=float)
+    if len(co2) != 12 or len(water) != 12 or not (np.isfinite(co2).all() and np.isfinite(water).all()):
+        return None
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    charts._rc()
+    fig = Figure(figsize=(6.6, 3.3))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    x = np.arange(12)
+    panels = ((top, co2, "t CO2e", "grid", "CO₂e, location-based"),
+              (bottom, water, "m ** 3", "water_onsite", "On-site water"))
+    handles = []
+    for ax, v, unit, key, label in panels:
+        u, mult, shown = scale_of(Q_(float(v.max()), unit), unit)
+        scaled = np.asarray(Q_(v, unit).m_as(u)) / mult
+        ax.bar(x, scaled, width=0.7, color=charts.PALETTE[key], hatch=charts.HATCH.get(key, ""), edgecolor="white",
+               linewidth=0.6)
+        ax.set_ylabel(shown, fontsize=8)
+        ax.set_ylim(0, float(scaled.max()) * 1.12 if scaled.max() > 0 else 1)
+        ax.yaxis.set_major_formatter(charts._formatter(lambda y, _: fmt_sig(y, strip=True)))
+        ax.tick_params(labelsize=8)
+        handles.append(Patch(facecolor=charts.PALETTE[key], hatch=charts.HATCH.get(key, ""), edgecolor="white",
+                             label=f"{label} ({shown})"))
+    bottom.set_xticks(x, list(MONTHS))
+    top.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2, frameon=False, fontsize=8,
+               borderaxespad=0)
+    top.set_title("CO₂e and on-site water by month", pad=18)
+    svg = charts._svg(fig, "hourly-monthly")
+    return {"id": "hourly-monthly", "title": "CO₂e and on-site water by month", "svg": svg,
+            "data_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+            "caption": "Sums of the hours of each month (UTC). The load is flat, so the months differ by the grid's "
+                       "hourly mix (CO₂e) and by the weather through the cooling model (water)."}
+
+
+def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:
+    """The "Hour by hour" section: ``show`` is false for an annual run."""
+    h = result.hourly_of(i)
+    if h is None:
+        return {"show": False}
+    s = result.scenarios[i]
+    rows = [r for r in (_cfe_row(h, s), _pue_row(h, s), _wue_row(h, s), _water_row(h, result, i),
+                        _scope2_row(h, result, i), _intensity_row(h, result, i)) if r is not None]
+    inputs = []
+    inputs.append(f"the grid's carbon and water intensity from {_name('profile', h.profile)} (its hourly generation "
+                  "mix)" if h.profile else "a flat grid intensity (no hourly grid profile)")
+    cooling = _name("cooling", h.cooling)
+    article = "an" if cooling[:1] in "aeiou" else "a"
+    inputs.append(f"on-site water from {article} {cooling} model in {_name('climate', h.climate)} typical-year weather"
+                  if h.cooling and h.climate else f"on-site water from {article} {cooling} model" if h.cooling
+                  else "a flat WUE")
+    if h.ppa_profile:
+        inputs.append(f"contracted generation shaped as {_name('profile', h.ppa_profile)}")
+    intro = ("This scenario is computed hour by hour over the 8,760 hours of a year, with "
+             + ", ".join(inputs[:-1]) + (" and " if len(inputs) > 1 else "") + inputs[-1]
+             + ", and a flat load. The figures above are sums (or means) of the hours; the table sets what only an "
+               "hourly run shows beside the annual view.")
+    return {"show": True, "intro": intro, "rows": rows, "chart": monthly_chart(h), "notes": list(h.notes)}
