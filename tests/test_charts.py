@@ -9,3 +9,30 @@ from pipeline.report import charts
 def test_dollar_signs_in_labels_are_literal(label):
     svg = charts.bars("g", "IT energy by group", [label, "plain"], [1.0, 2.0], "GWh")
     assert label.replace("&", "&amp;").replace("<", "&lt;") in svg
+
+
+def test_scatter_labels_never_overlap_each_other_or_other_points():
+    """The batch summary's modelled-vs-reported outliers crowd near 1,000 MW: every label finds a free place."""
+    fig, ax = charts._subplots((4.6, 4.0))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(3, 2000)
+    ax.set_ylim(3, 2000)
+    points = [(1000, 1480, "xAI Colossus 2 (550k GB200/GB300 plan)"), (1000, 1345, "Meta Prometheus"),
+              (1200, 800, "OpenAI Stargate Abilene (full campus)"), (150, 306, "xAI Colossus 1 (phase 2)"),
+              (200, 283, "Stargate UAE (first 200 MW)"), (11, 31, "JUPITER Booster (Jülich)"),
+              (130, 76, "Tesla Cortex (Giga Texas)")]
+    others = [(30, 32), (24, 28), (90, 90), (60, 75), (150, 153)]
+    boxes = charts._label_points(fig, ax, points, [(x, y) for x, y, _ in points] + others)
+    assert len(boxes) == len(points)
+    for k, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[k + 1:]), k
+        for x, y in others:
+            px, py = ax.transData.transform((x, y))
+            assert not a.contains(px, py), (k, x, y)
+
+
+def test_long_bar_labels_wrap_instead_of_shrinking_the_plot():
+    svg = charts.bars("g", "IT energy by accelerator group",
+                      ["H200 (Expansion to 200k GPUs, unpermitted turbines)", "H100"], [1.0, 2.0], "GWh")
+    assert "H200 (Expansion to 200k GPUs," in svg and "unpermitted turbines)" in svg

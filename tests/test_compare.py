@@ -139,6 +139,11 @@ def test_comparison_outputs_render_without_warnings(root, tmp_path, caplog):
     html = paths["html"].read_text()
     assert "Assumptions that differ" in html
     assert "France" in html
+    from pypdf import PdfReader
+
+    # "What changes" holds its whole table on one landscape page: no rows carried onto a second, mostly empty one
+    pages = PdfReader(paths["pdf"]).pages
+    assert sum(float(p.mediabox.width) > float(p.mediabox.height) for p in pages) == 1
 
 
 def test_cli_compare(root, tmp_path, capsys):

@@ -218,3 +218,99 @@ def test_claim_sentences_name_who_published_the_figure(source, who):
     from pipeline.report.model import _short_source
 
     assert _short_source(source) == who
+
+
+# ---- the final visual pass: numbers and words that were wrong or misleading ---------------------------------------
+
+def test_power_chart_parts_add_up_to_mean_and_peak_facility_power(root):
+    """Hosts at peak draw their nameplate share: the peak bar's parts add up to the peak card's figure."""
+    from pipeline.report.model import power_split
+
+    result = compute(root / "inputs/colossus.yaml", draws=0)
+    split = power_split(result, 0)
+    for key, metric in (("mean", "facility_power"), ("peak", "facility_power_peak")):
+        assert sum(split[key].values()) == pytest.approx(float(result.metric(metric, 0).m_as("MW")), rel=1e-9)
+    assert split["peak"]["hosts"] > split["mean"]["hosts"]
+
+
+def test_timeline_brief_counts_the_accelerators_running_at_once_not_every_phase_s(root):
+    result = compute(root / "inputs/colossus-timeline.yaml", draws=0)
+    b = brief(result, 0, [], air_context(result, 0))
+    largest = max(sum(g.count for g in p.info.groups) for p in result.phases_of(0))
+    every = sum(g.count for g in result.scenarios[0].groups)
+    assert every > largest
+    peak = next(c for c in b["cards"] if c["metric"] == "facility_power_peak")
+    assert peak["per_gpu"].startswith(fmt_q(result.metric("facility_power_peak", 0).to("kW") / largest, "kW"))
+    assert f"up to {largest:,.0f} accelerators" in b["sentences"][0]
+    assert f"{every:,.0f}" not in b["sentences"][0]
+
+
+def test_air_section_words_fit_the_scenario(root):
+    html = render_html(report_context(compute(root / "inputs/colossus.yaml", draws=0)))
+    grid_only = html[html.index('<section id="air"'):html.index("</section>", html.index('<section id="air"'))]
+    assert "()" not in grid_only and "On-site figures" not in grid_only and "Grid figures are" in grid_only
+    turbines = report_context(compute(root / "inputs/colossus-phase2.yaml", draws=0))
+    assert turbines["air"]["controls_label"] == "with SCR"
+    assert "gas-turbine-simple-cycle" not in turbines["inputs"]["onsite"]
+    assert all(g[:1].isupper() for g in turbines["air"]["gaps"])
+
+
+def test_uncertain_durations_in_days_or_years_and_timeline_inputs_name_their_phase(root):
+    from pipeline.report.model import uncertainty_rows
+
+    rows = {r["name"]: r for r in uncertainty_rows(compute(root / "inputs/grok-2-training.yaml", draws=200), 0)}
+    assert rows["period"]["unit"] == "days" and rows["period"]["mode"] == "90"
+    lifetime = next(r for name, r in rows.items() if "lifetime" in name)
+    assert lifetime["unit"] == "years" and lifetime["mode"] == "4"
+    labels = [r["label"] for r in uncertainty_rows(compute(root / "inputs/colossus-timeline.yaml", draws=200), 0)
+              if r["name"] == "supply.onsite.share"]
+    assert len(labels) > 1 and len(set(labels)) == len(labels)  # one per phase, each named
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("health.easiur-memphis-stack150.damage_per_nox", "EASIUR Memphis 150 m stacks: damage per t NOx"),
+    ("combustion.gas-turbine/scr.nox_per_heat", "Gas turbine, SCR: NOx factor"),
+    ("market_based.residual_intensity", "Residual-mix emission factor (market-based)"),
+])
+def test_factor_names_are_written_as_people_write_them(path, name):
+    from pipeline.report.model import input_name
+
+    assert input_name(path) == name
+
+
+def test_contents_list_sections_in_document_order(root):
+    """The contents' order is the order of the sections (the comparison listed "What changes" before "Variants")."""
+    from pipeline.compare import compare
+    from pipeline.report.compare_model import comparison_context
+
+    docs = [render_html(report_context(compute(root / "inputs/colossus-phase2.yaml", draws=0))),
+            render_html(comparison_context(compare(root / "inputs/colossus.yaml", ["grid", "gas-turbines"], draws=0)),
+                        template="compare.html.j2")]
+    for html in docs:
+        toc = html[html.index('<nav class="toc"'):html.index("</nav>", html.index('<nav class="toc"'))]
+        listed = re.findall(r'href="#([\w-]+)"', toc)
+        order = [m for m in re.findall(r'<section id="([\w-]+)"', html) if m in listed]
+        assert listed == order
+
+
+def test_comparison_tags_each_column_with_the_basis_it_was_computed_on(root):
+    """France publishes lifecycle factors only, so every variant is on the lifecycle basis: the baseline's column
+    must not say "direct", and the ranked health chart leaves out variants whose damages are not modelled."""
+    from pipeline.compare import compare
+    from pipeline.report.compare_model import comparison_context
+
+    c = compare(root / "inputs/colossus.yaml", ["grid", "france", "gas-turbines"], draws=0)
+    ctx = comparison_context(c)
+    assert [s.carbon_basis for s in c.result.scenarios][:2] == ["lifecycle", "lifecycle"]
+    assert ctx["bases"][0].startswith("lifecycle") and "direct" not in ctx["bases"][0]
+    assert ctx["basis_note"]
+    health = next((ch for ch in ctx["charts"] if ch.id == "cmp-health"), None)
+    for name in ctx["health_missing"]:
+        assert c.value("health_damages", [v.name for v in c.variants].index(name)) is None
+        assert health is None or f">{name}<" not in health.svg
+
+
+def test_batch_summary_prints_empty_cells_empty_not_nan():
+    from pipeline.report.summary import _text
+
+    assert _text(float("nan")) == "" and _text(None) == "" and _text("Norway") == "Norway"

@@ -109,8 +109,15 @@ def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequenc
 def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float], unit: str,
          colour: str = "accelerators") -> str:
     """Simple horizontal bars with values printed at their ends."""
-    fig, ax = _subplots((6.6, 0.5 + 0.38 * len(labels)))
-    b = ax.barh(list(labels), list(values), color=PALETTE.get(colour, colour), height=0.6)
+    import textwrap
+
+    # long names wrap onto two lines, so that the plot keeps its width and the text its size on the page
+    labels = [textwrap.shorten(lb, 60, placeholder="…") if len(lb) > 60 else lb for lb in labels]
+    wrapped = ["\n".join(textwrap.wrap(lb, 30)) or lb for lb in labels]
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
+    fig, ax = _subplots((6.6, 0.5 + (0.38 if lines == 1 else 0.5) * len(labels)))
+    b = ax.barh(list(range(len(labels))), list(values), color=PALETTE.get(colour, colour), height=0.6)
+    ax.set_yticks(range(len(labels)), wrapped)
     ax.bar_label(b, labels=[_num(v) for v in values], padding=3, fontsize=8)
     ax.set_xlabel(unit)
     ax.set_title(title)
@@ -177,6 +184,43 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
     return _svg(fig, prefix)
 
 
+def _label_points(fig, ax, points: Sequence[tuple[float, float, str]], every: Sequence[tuple[float, float]]) -> list:
+    """Label scatter points without overlaps: each label beside its point (to the left in the right half of the
+    axes, so none runs off the plot), moved down in steps until it clears the labels already placed and the
+    points; a thin line joins a moved label to its point."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    to_px = ax.transData.transform
+    box = ax.get_window_extent(renderer)
+    dots = [to_px((x, y)) for x, y, _ in points]
+    all_dots = [tuple(to_px(xy)) for xy in every]
+    placed: list = []
+    for (x, y, label), (px, py) in sorted(zip(points, dots, strict=True), key=lambda t: -t[1][1]):
+        left = px > box.x0 + box.width * 0.55
+        text = ax.annotate(label if len(label) <= 30 else label[:29] + "…", (x, y), textcoords="offset points",
+                           xytext=(-4 if left else 4, 0), ha="right" if left else "left", va="center", fontsize=6.5,
+                           color="#1d2430")
+        step = 0.0
+        for step in [0.0] + [sign * 7.0 * k for k in range(1, 20) for sign in (-1, 1)]:  # nearest free place
+            text.set_position((-4 if left else 4, step))
+            bb = Text.get_window_extent(text, renderer).expanded(1.0, 1.1)
+            hits = any(bb.overlaps(o) for o in placed) or any(
+                bb.x0 - 4 < dx < bb.x1 + 4 and bb.y0 - 4 < dy < bb.y1 + 4 for dx, dy in all_dots
+                if abs(dx - px) + abs(dy - py) > 0.5)
+            if not hits and bb.y0 >= box.y0 and bb.y1 <= box.y1:
+                break
+        if step:  # moved: the same label again, with a leader line to its point
+            text.remove()
+            text = ax.annotate(text.get_text(), (x, y), textcoords="offset points", xytext=(-4 if left else 4, step),
+                               ha="right" if left else "left", va="center", fontsize=6.5, color="#1d2430",
+                               arrowprops={"arrowstyle": "-", "color": "#8a8f98", "linewidth": 0.5, "shrinkA": 0,
+                                           "shrinkB": 2})
+        placed.append(Text.get_window_extent(text, renderer))  # the words only, not the leader line
+    return placed  # the labels' boxes in display pixels
+
+
 def histogram(prefix: str, title: str, values: Sequence[float], unit: str, log: bool = True) -> str:
     """Distribution of positive values on logarithmic bins."""
     import numpy as np
@@ -207,15 +251,14 @@ def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], rep
     ax.fill_between(line, line * (1 - tolerance), line * (1 + tolerance), color="#dff2e3", label=f"±{tolerance:.0%}")
     ax.plot(line, line, color="#333333", linewidth=0.8, label="1 : 1")
     ax.scatter(r, m, s=18, color=PALETTE["accelerators"], zorder=3)
-    if names:  # label the outliers (outside the band), so they can be identified
-        for x, yv, label in zip(r, m, names, strict=True):
-            if x > 0 and yv > 0 and abs(x / yv - 1) > tolerance:
-                ax.annotate(label[:28], (x, yv), textcoords="offset points", xytext=(4, 2), fontsize=6.5,
-                            color="#1d2430")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
+    if names:  # label the outliers (outside the band), so they can be identified
+        _label_points(fig, ax, [(x, yv, label) for x, yv, label in zip(r, m, names, strict=True)
+                                if x > 0 and yv > 0 and abs(x / yv - 1) > tolerance],
+                      [(x, yv) for x, yv in zip(r, m, strict=True) if x > 0 and yv > 0])
     ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
     ax.yaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
     ax.set_xlabel(f"reported ({unit})")

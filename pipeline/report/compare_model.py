@@ -33,8 +33,10 @@ def _delta(c: Comparison, metric: str, k: int) -> tuple[str, str, str]:
 
 def _ranked(c: Comparison, cid: str, title: str, metric: str, unit: str, scale: float, axis: str,
             caption: str) -> Chart:
-    """One bar per variant, from the lowest to the highest P50, with P5-P95 error bars."""
-    ks = sorted(range(len(c.variants)), key=lambda k: _v(c, metric, k, unit))
+    """One bar per variant, from the lowest to the highest P50, with P5-P95 error bars; a variant for which the
+    metric is not modelled gets no bar (a 0 would read as "no damage")."""
+    ks = sorted((k for k in range(len(c.variants)) if c.value(metric, k) is not None),
+                key=lambda k: _v(c, metric, k, unit))
     labels = [c.variants[k].name + (" (baseline)" if k == 0 else "") for k in ks]
     values = [_v(c, metric, k, unit) * scale for k in ks]
     lows = [_v(c, metric, k, unit, "low") * scale if c.result.draws else v for k, v in zip(ks, values, strict=True)]
@@ -79,9 +81,11 @@ def comparison_charts(c: Comparison) -> list[Chart]:
     out.append(Chart("cmp-water", "Water on and off site", charts.stacked_bars(
         "cmp-water", "Water consumed: on site and off site", labels,
         [("On site (cooling)", "water_onsite", [_v(c, "water_onsite", k, "m ** 3") / 1e6 for k in ks]),
-         ("Off site (generation)", "water_grid", [_v(c, "water_offsite", k, "m ** 3") / 1e6 for k in ks])],
+         ("On site (generation)", "water_plant", [_v(c, "water_onsite_plant", k, "m ** 3") / 1e6 for k in ks]),
+         ("Off site (grid generation)", "water_grid", [_v(c, "water_offsite", k, "m ** 3") / 1e6 for k in ks])],
         "million m³", height=0.9 + 0.45 * len(labels)),
-        "Cooling water on site and water consumed generating the electricity, stacked to the total (P50)."))
+        "Cooling water on site, water of on-site generation and water consumed generating the grid's electricity, "
+        "stacked to the total (P50); a part that is zero everywhere is left out."))
     grid = [_v(c, "grid_energy", k, "GWh") - _v(c, "ppa_energy", k, "GWh") for k in ks]
     ppa = [_v(c, "ppa_energy", k, "GWh") for k in ks]
     on = [_v(c, "onsite_energy", k, "GWh") for k in ks]
@@ -116,11 +120,34 @@ def _basis(c: Comparison, k: int) -> str:
         return "lifecycle (IPCC AR5)"
     if not s.grid:
         return "explicit factor"
+    published = _published_basis(s.grid)
+    words = {"direct-generation": "direct (stack)", "lifecycle": "lifecycle", "system-rate": "system rate (CO₂ only)"}
+    used = {"direct": "direct-generation", "lifecycle": "lifecycle"}.get(str(s.carbon_basis or ""), "")
+    if used and published and used != published:  # the comparison's basis, derived from the grid's generation mix
+        return f"{words[used]}, from its generation mix"
+    return words.get(used or published, used or published)
+
+
+def _published_basis(grid: str | None) -> str:
+    """The basis a grid's published CO₂e factor is on (grids.csv ``basis``), or ``""``."""
+    if not grid:
+        return ""
     t = ref.table("grids")
-    rows = t[(t["id"] == s.grid) & (t["parameter"] == "co2e_intensity")]
-    basis = str(rows.iloc[0]["basis"]) if len(rows) else ""
-    return {"direct-generation": "direct (stack)", "lifecycle": "lifecycle", "system-rate": "system rate (CO₂ only)"
-            }.get(basis, basis)
+    rows = t[(t["id"] == grid) & (t["parameter"] == "co2e_intensity")]
+    return str(rows.iloc[0]["basis"]) if len(rows) else ""
+
+
+def _basis_note(c: Comparison) -> str:
+    """A sentence when the comparison's basis is not the one the baseline's report uses (so its numbers differ)."""
+    s = c.result.scenarios[0]
+    published = _published_basis(s.grid)
+    used = {"direct": "direct-generation", "lifecycle": "lifecycle"}.get(str(s.carbon_basis or ""), "")
+    if not (used and published and used != published) or s.onsite_share >= 1:
+        return ""
+    basis = str(s.carbon_basis)
+    return (f"Every variant is on the {basis} basis (a variant's grid publishes only that basis), so the baseline's "
+            f"grid factor is derived from its generation mix and its CO₂e differs from a report of the scenario "
+            f"on the grid's published basis.")
 
 
 def _what_differs(c: Comparison) -> list[str]:
@@ -237,4 +264,7 @@ def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> d
         "editions": sorted(ref.data_editions().items()),
         "n_variants": str(len(c.variants)),
         "health_rank": health_ranking(c),
+        "health_missing": [v.name for k, v in enumerate(c.variants) if c.value("health_damages", k) is None]
+        if any(c.value("health_damages", k) is not None for k in range(len(c.variants))) else [],
+        "basis_note": _basis_note(c),
     }

@@ -29,7 +29,6 @@ from pipeline.report.filters import (
     fmt_usd,
     typeset,
 )
-from pipeline.report.hourly_model import hourly_context
 from pipeline.report.timeline_model import timeline_context
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
 from pipeline.units import unit_text, ureg
@@ -102,6 +101,21 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("PPA", "Power purchase agreement: a contract to buy (usually renewable) electricity or its certificates."),
     ("Direct vs lifecycle", "Direct factors count stack emissions only (eGRID); lifecycle factors add "
      "construction, fuel supply and decommissioning (IPCC AR5, Ember)."),
+    ("Scope 1, Scope 2", "GHG Protocol scopes: Scope 1 is what the site burns itself (on-site turbines), Scope 2 the "
+     "emissions of the electricity it buys."),
+    ("Embodied carbon", "Emissions of manufacturing the hardware, spread over its lifetime."),
+    ("GWP", "Global warming potential: the warming of 1 kg of a gas over 100 years, relative to 1 kg of CO2."),
+    ("eGRID", "US EPA's Emissions & Generation Resource Integrated Database: emission rates of US grid regions "
+     "(subregions such as SRTV, Tennessee Valley)."),
+    ("Heat rate", "Fuel heat burnt per kWh generated [Btu/kWh]; lower is more efficient."),
+    ("Simple-cycle gas turbine", "A gas turbine without a steam stage: quick to start, less efficient than a "
+     "combined-cycle plant."),
+    ("NOx, SO2, PM2.5", "Nitrogen oxides, sulphur dioxide and fine particles: local air pollutants that harm health."),
+    ("SCR", "Selective catalytic reduction: exhaust treatment that removes most of the NOx."),
+    ("P50, P5–P95, 90 % range", "Median and 5th–95th percentiles of the Monte Carlo draws: 90 % of the draws fall "
+     "inside the range."),
+    ("Monte Carlo", "Running the model many times with uncertain inputs drawn at random from their ranges."),
+    ("Load factor", "Mean power divided by peak power."),
     ("t", "Metric tonne, 1,000 kg (not the US short ton)."),
     ("US gal", "US liquid gallon, 3.785411784 L."),
     ("m³", "Cubic metre, 1,000 L."),
@@ -168,11 +182,15 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
     deaths = g("premature_deaths")
     facts = result.assumptions(i)
     sets = sorted({f.name.split(".")[1] for f in facts if f.name.startswith("health.") and f.status != "missing"})
-    gaps = [f.source for f in facts if f.status == "missing" and (f.name.startswith("health.")
+    gaps = [f.source[:1].upper() + f.source[1:] for f in facts if f.status == "missing" and (f.name.startswith("health.")
                                                                      or f.name.startswith("grid.") and "_rate" in f.name)]
     controls = next((f for f in facts if f.name == "supply.onsite.controls"), None)
+    note = (controls.note or "") if controls else ""
     return {
         "show": onsite or grid,
+        "onsite": onsite,
+        "grid": grid,
+        "controls_label": "; ".join(_CONTROLS.get(part.strip(), part.strip()) for part in note.split(";") if part.strip()),
         "pollutants": rows,
         "health": health,
         "deaths": "" if deaths is None else fmt_sig(float(deaths.m_as("")), 2, strip=True),
@@ -192,20 +210,37 @@ def _deaths_range(result: Results, i: int) -> str:
     return f"{fmt_sig(float(lo.m_as('')), 2, strip=True)}–{fmt_sig(float(hi.m_as('')), 2, strip=True)}"
 
 
+def power_split(result: Results, i: int) -> dict[str, dict[str, float]]:
+    """Facility power in MW at mean load and at peak, split into accelerator boards, host servers and facility
+    overhead; the parts add up to the facility power (at central inputs exactly; with draws, each part is its own
+    P50).  Hosts at peak draw their nameplate share (what a utility provisions), not their running power, so the
+    peak's host part is the peak IT power less the boards.  Empty without power figures (accelerator-hours)."""
+    g = lambda name: _m(result, name, i)  # noqa: E731
+    if g("it_power") is None:
+        return {}
+    acc, host = _val(g("it_power_accelerators"), "MW"), _val(g("it_power_hosts"), "MW")
+    peak_acc = _val(g("it_power_accelerators_peak"), "MW")
+    peak_host = max(_val(g("it_power_peak"), "MW") - peak_acc, 0.0) if g("it_power_peak") is not None else host
+    return {"mean": {"accelerators": acc, "hosts": host, "overhead": _val(g("facility_overhead_power"), "MW")},
+            "peak": {"accelerators": peak_acc, "hosts": peak_host,
+                     "overhead": _val(g("facility_overhead_power_peak"), "MW")}}
+
+
 def build_charts(result: Results, i: int) -> list[Chart]:
     """The report's charts for scenario ``i``."""
     g = lambda name: _m(result, name, i)  # noqa: E731
     out: list[Chart] = []
-    if g("it_power") is not None:
-        acc, host = _val(g("it_power_accelerators"), "MW"), _val(g("it_power_hosts"), "MW")
-        over, over_peak = _val(g("facility_overhead_power"), "MW"), _val(g("facility_overhead_power_peak"), "MW")
-        peak_acc = _val(g("it_power_accelerators_peak"), "MW")
+    split = power_split(result, i)
+    if split:
+        mean, peak = split["mean"], split["peak"]
         out.append(Chart("power", "Where the power goes", charts.stacked_bars(
             "power", "Where the power goes", ["Mean", "Peak"],
-            [("Accelerators", "accelerators", [acc, peak_acc]), ("Host servers", "hosts", [host, host]),
-             ("Facility overhead (PUE)", "overhead", [over, over_peak])], "MW"),
+            [("Accelerators", "accelerators", [mean["accelerators"], peak["accelerators"]]),
+             ("Host servers", "hosts", [mean["hosts"], peak["hosts"]]),
+             ("Facility overhead (PUE)", "overhead", [mean["overhead"], peak["overhead"]])], "MW"),
             "Facility power split into accelerator boards, host servers and facility overhead (cooling, power "
-            "distribution), at mean utilization and at full load."))
+            "distribution), at mean utilization and at full load (host servers at their nameplate share, what a "
+            "utility provisions)."))
     co2_grid, co2_on = _val(g("co2e_grid"), "kilotonne CO2e"), _val(g("co2e_onsite"), "kilotonne CO2e")
     co2_mkt_grid = _val(g("co2e_market_based_grid"), "kilotonne CO2e")
     if co2_on or abs(co2_grid - co2_mkt_grid) > 1e-6 * max(co2_grid, 1):  # two bars that differ
@@ -283,10 +318,21 @@ def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
     rows = []
     for u in result.uncertain[i]:
         unit = unit_text(u.dist.unit) if u.dist.unit else ""
-        rows.append({"name": u.name, "label": input_name(u.name), "dist": u.dist.kind,
-                     "low": fmt_sig(u.dist.low, 3, strip=True), "mode": fmt_sig(u.dist.central, 3, strip=True),
-                     "high": fmt_sig(u.dist.high, 3, strip=True), "unit": typeset(unit), "source": u.source})
+        scale = 1.0
+        if unit == "h" and u.dist.central >= 48:  # durations in the unit people think in: 4 years, 90 days
+            unit, scale = ("years", 8766.0) if u.dist.central >= 0.9 * 8766 else ("days", 24.0)
+        label = input_name(u.name)
+        phase = _PHASE.search(u.source or "")
+        if phase:  # a timeline draws one input per phase: say which
+            label += f" ({phase.group(1)})"
+        rows.append({"name": u.name, "label": label, "dist": u.dist.kind,
+                     "low": fmt_sig(u.dist.low / scale, 3, strip=True),
+                     "mode": fmt_sig(u.dist.central / scale, 3, strip=True),
+                     "high": fmt_sig(u.dist.high / scale, 3, strip=True), "unit": typeset(unit), "source": u.source})
     return rows
+
+
+_PHASE = re.compile(r"\(phase ([^()]+)\)\s*$")
 
 
 def fmt_duration(q: pint.Quantity) -> str:
@@ -323,7 +369,8 @@ def input_display(s: Any) -> dict[str, str]:
         "pue": with_range("pue", fmt_sig(s.pue, 3, strip=True), plain),
         "wue": with_range("wue", fmt_q(s.wue, "L / kWh", scale=False), plain),
         "grid": grid,
-        "onsite": (with_range("supply.onsite.share", f"{fmt_percent(s.onsite_share)} {s.onsite_technology}", pct)
+        "onsite": (with_range("supply.onsite.share",
+                              f"{fmt_percent(s.onsite_share)} {_ref_name('onsite', s.onsite_technology)}", pct)
                    if s.onsite_share else "none"),
         "ppa": with_range("supply.ppa.share", fmt_percent(s.ppa_share), pct) if s.ppa_share else "none",
     }
@@ -531,7 +578,6 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "file": s.file,
         "downloads": downloads(result, i),
         "timeline": timeline_context(result, i),
-        "hourly": hourly_context(result, i),
     }
 
 
@@ -544,6 +590,8 @@ INPUT_NAMES = {
     "supply.onsite.share": "Share of energy made on site", "supply.ppa.share": "Share matched by PPAs",
     "supply.ppa.intensity": "PPA emission factor", "supply.grid_intensity": "Grid emission factor",
     "supply.grid_water_intensity": "Grid water intensity", "default.hardware_lifetime": "Hardware lifetime",
+    "market_based.residual_intensity": "Residual-mix emission factor (market-based)",
+    "default.cooling_cycles": "Cycles of concentration (cooling towers)",
 }
 _PARTS = {"heat_rate": "heat rate", "water_consumption": "water use of generation", "nox_per_heat": "NOx factor",
           "upstream_ch4_per_heat": "upstream methane leak", "damage_per_nox": "damage per t NOx",
@@ -568,8 +616,14 @@ def input_name(path: str) -> str:
         k = int(path[6:path.index("]")]) + 1
         return f"Fleet group {k}: {part}"
     what = head.split(".")[-1] if head else ""
-    what = what.replace("gas-turbine/", "gas turbine, ").replace("-", " ").strip()
+    what = what.replace("gas-turbine/", "gas turbine, ").replace("-", " ").replace("_", " ").strip()
+    what = " ".join(_WORDS.get(w.rstrip(","), w.rstrip(",")) + ("," if w.endswith(",") else "") for w in what.split())
     return f"{what[:1].upper()}{what[1:]}: {part}" if what else part[:1].upper() + part[1:]
+
+
+#: Words of factor ids written as people write them (EASIUR sets, NOx controls, eGRID names).
+_WORDS = {"easiur": "EASIUR", "memphis": "Memphis", "ground": "ground level", "stack150": "150 m stacks",
+          "scr": "SCR", "dln": "dry low-NOx", "egu": "power plants", "us": "US", "uncontrolled": "uncontrolled"}
 
 
 def _ref_name(table: str, id_: str | None) -> str:
@@ -659,7 +713,16 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
     sentences, the air-quality card and the biggest caveat. Every number has at most 3 significant figures."""
     s = result.scenarios[i]
     g = lambda name: _m(result, name, i)  # noqa: E731
-    n = _count_of(s)
+    n = n_peak = _count_of(s)
+    fleet_note = ""
+    phases = result.phases_of(i)
+    counts = [_count_of(p.info) for p in phases]
+    if phases and all(c is not None for c in counts):
+        # a timeline lists every phase's groups: the accelerators installed at once are one phase's, so the peak is
+        # per accelerator of the largest phase and totals per accelerator of the fleet averaged over the days
+        n_peak = max(c or 0.0 for c in counts)
+        n = sum((c or 0.0) * p.days for c, p in zip(counts, phases, strict=True)) / max(sum(p.days for p in phases), 1)
+        fleet_note = f" (fleet averaged over the phases: {fmt_count(n)})"
     draws = result.draws
 
     def rng(name: str, unit: str) -> str:
@@ -671,10 +734,11 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
     def g_high(name: str) -> pint.Quantity | None:
         return result.metric(name, i, "high")
 
-    def per_gpu(q: pint.Quantity | None, unit: str, tail: str) -> str:
-        if q is None or not n:
+    def per_gpu(q: pint.Quantity | None, unit: str, tail: str, at_peak: bool = False) -> str:
+        count = n_peak if at_peak else n
+        if q is None or not count:
             return ""
-        return f"{fmt_q(q / n, unit)} per accelerator{tail}"
+        return f"{fmt_q(q / count, unit)} per accelerator{tail}{'' if at_peak else fleet_note}"
 
     def equiv(q: pint.Quantity | None, factor_id: str, template: str) -> str:
         if q is None:
@@ -696,7 +760,8 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
                       # one equivalence per card and none twice: the homes are the energy card's (over a year
                       # the mean draw of N homes and N homes' annual use are the same number)
                       "equivalent": "",
-                      "per_gpu": per_gpu(peak.to("kW"), "kW", " at peak, with its host server and cooling")})
+                      "per_gpu": per_gpu(peak.to("kW"), "kW", " at peak, with its host server and cooling",
+                                         at_peak=True)})
     energy = g("energy")
     if energy is not None:
         period = "" if s.period is None else f" over {fmt_duration(s.period)}"
@@ -767,6 +832,10 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
     where = s.location.split(" (")[0] if s.location else ""
     fleet = ", ".join(f"{fmt_count(grp.count)} {_ref_name('accelerators', grp.accelerator)}"
                       if grp.count == grp.count else _ref_name("accelerators", grp.accelerator) for grp in s.groups)
+    if phases:  # the groups of every phase: say how many run at once, not their sum over the phases
+        names = ", ".join(dict.fromkeys(_ref_name("accelerators", grp.accelerator) for grp in s.groups))
+        fleet = (f"up to {fmt_count(n_peak)} accelerators ({names})" if n_peak else names) + \
+            f" in {len(phases)} dated phases"
     supply = _supply_words(s)
     period = "its accelerator-hours" if s.period is None else fmt_duration(s.period)
     what = (f"{s.name}: {fleet}{' in ' + where if where else ''}, modelled over {period} at "
@@ -819,7 +888,7 @@ def _supply_words(s: Any) -> str:
                                                         else "a grid at explicit factors")
     parts = []
     if s.onsite_share:
-        tech = (s.onsite_technology or "on-site generation").replace("-", " ")
+        tech = _lower_first(_ref_name("onsite", s.onsite_technology)) if s.onsite_technology else "generation"
         parts.append(f"{fmt_sig(s.onsite_share * 100, 2, strip=True)} % on-site {tech}")
     grid_share = 1 - s.onsite_share
     if grid_share > 0:

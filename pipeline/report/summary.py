@@ -31,6 +31,11 @@ def _q(value: float, metric: str) -> str:
     return "–" if value != value else fmt_q(Q_(value, METRIC_BY_NAME[metric].unit), METRIC_BY_NAME[metric].unit)
 
 
+def _text(x: Any) -> str:
+    """A free-text cell of the dataset: ``""`` for an empty one (pandas reads it as NaN, printed "nan")."""
+    return "" if x is None or (isinstance(x, float) and x != x) else str(x)
+
+
 def _count(x: float | None) -> str:
     return "–" if x is None or x != x else f"{x:,.0f}"
 
@@ -51,15 +56,15 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
     def top(metric: str, k: int = 10) -> list[dict[str, str]]:
         s = res.dropna(subset=[_col(metric)]).nlargest(k, _col(metric))
         return [{"name": r["name"], "value": _q(float(r[_col(metric)]), metric),
-                 "where": str(r.get("country", "") or "")} for _, r in s.iterrows()]
+                 "where": _text(r.get("country"))} for _, r in s.iterrows()]
 
     largest = []
     reported = pd.to_numeric(res.get("reported_power_mw"), errors="coerce") if "reported_power_mw" in res else None
     for _, r in res.nlargest(15, _col("facility_power_peak")).iterrows():
         rep = float(reported.loc[r.name]) if reported is not None else float("nan")
         peak = float(r[_col("facility_power_peak")])
-        largest.append({"name": r["name"], "operator": str(r.get("operator", "") or ""),
-                        "country": str(r.get("country", "") or ""),
+        largest.append({"name": r["name"], "operator": _text(r.get("operator")),
+                        "country": _text(r.get("country")),
                         "accelerators": _count(counts.get(r["name"])),
                         "peak": _q(peak, "facility_power_peak"),
                         "reported": "–" if rep != rep else f"{fmt_sig(rep, 3, strip=True)} MW",
@@ -98,7 +103,7 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
     for _, r in res.sort_values(_col("facility_power_peak"), ascending=False, na_position="last").iterrows():
         peak = float(r[_col("facility_power_peak")])
         every.append({"name": str(r["name"]), "href": f"{folders[str(r['name'])]}/report.html",
-                      "operator": str(r.get("operator", "") or ""), "country": str(r.get("country", "") or ""),
+                      "operator": _text(r.get("operator")), "country": _text(r.get("country")),
                       "peak": _q(peak, "facility_power_peak"), "peak_sort": "" if peak != peak else f"{peak:.6g}",
                       "energy": _q(float(r[_col("energy")]), "energy"),
                       "energy_sort": f"{float(r[_col('energy')]):.6g}",
