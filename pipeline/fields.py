@@ -49,6 +49,8 @@ class Field:
 
 #: The carbon bases a scenario may ask for (``carbon_basis``).
 CARBON_BASES = ("direct", "lifecycle")
+#: How hydropower's reservoir evaporation is allocated (``supply.hydro_evaporation``).
+HYDRO_RULES = ("allocated", "excluded")
 
 HOURS_PER_YEAR = 8766  # a Julian year (pint's 'year'), for the bounds below
 
@@ -91,6 +93,10 @@ FIELDS: tuple[Field, ...] = (
     Field("supply.grid_water_intensity", "cluster", "quantity", "Water consumed per kWh of grid electricity",
           dimension="water_intensity", unit="L/kWh", lo=0, hi=1000, rangeable=True, aliases=("grid_water_intensity",),
           example="3.14 L/kWh"),
+    Field("supply.hydro_evaporation", "cluster", "id", "Whether hydropower's reservoir evaporation counts as water "
+          "consumed generating the grid's electricity: allocated (default, as Macknick et al. 2012 and Li et al. 2023) "
+          "or excluded (reservoirs serve other uses too); applies to water factors derived from a generation mix",
+          table="hydro_evaporation", aliases=("hydro_evaporation",), example="excluded"),
     Field("supply.supplier", "cluster", "id", "Electricity supplier whose published rate is the market-based factor "
           "of unmatched grid energy (a utility-system id of grids.csv)", table="suppliers", aliases=("supplier",),
           example="us-tva"),

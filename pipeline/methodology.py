@@ -22,8 +22,11 @@ DEFINITIONS = """\
   withdrawal, so claims such as MLGW's are checked against it. The on-site power plant's water is on site
   (`water_onsite_plant`); off-site water is the grid's. Withdrawal of power plants is out of scope.
 - **Off-site water**: energy × the water consumed per kWh generated (EWIF), following Li et al. (2023,
-  "Making AI Less Thirsty"), for the electricity physically drawn. Hydropower's reservoir evaporation is counted
-  (Macknick et al. 2012), which makes hydro-heavy grids water-intensive.
+  "Making AI Less Thirsty"), for the grid electricity physically drawn. Hydropower's reservoir evaporation is
+  counted by default (Macknick et al. 2012 median 4,491 US gal/MWh), which makes hydro-heavy grids water-intensive
+  (41 % of SRTV's off-site water); `supply.hydro_evaporation: excluded` leaves it to the reservoirs' other uses
+  (flood control, navigation, supply) and gives the lower bound. Only mix-derived water factors can be split; the
+  rule used is printed with the factors.
 - **Location-based and market-based CO2e** (GHG Protocol Scope 2 Guidance, 2015): location-based uses the
   average emission factor of the grid where electricity is drawn; market-based uses the factors of contractual
   instruments (PPAs, certificates: 0 g CO2e/kWh for renewables) and, for the rest, a residual factor. No residual

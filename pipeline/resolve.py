@@ -49,6 +49,9 @@ _TECH = (("co2e_intensity", "g CO2e/kWh"), ("water_consumption", "L/kWh"), ("co2
 #: values that count as each (a utility's system rate is a stack rate, so direct).
 BASIS_PARAMETER = {"direct": "co2e_intensity_direct", "lifecycle": "co2e_intensity"}
 _BASIS_OF = {"direct-generation": "direct", "system-rate": "direct", "lifecycle": "lifecycle"}
+#: Whether hydropower's reservoir evaporation counts as water consumed by electricity (Macknick et al. 2012 and
+#: Li et al. 2023 count it: ``allocated``, the default) or is left to the reservoir's other uses (``excluded``).
+HYDRO_EVAPORATION = fl.HYDRO_RULES
 _ONSITE = (("heat_rate", "Btu/kWh"), ("water_consumption", "L/kWh"))
 _FUEL = (("co2_per_heat", "kg CO2e/MMBtu"), ("ch4_per_heat", "g/MMBtu"), ("n2o_per_heat", "g/MMBtu"),
          ("upstream_ch4_per_heat", "kg/MMBtu"))
@@ -313,6 +316,9 @@ def _grid(t: InputTable, p: ProblemTable, known: np.ndarray, needs_grid: np.ndar
     names = np.asarray("grid." + grid.fillna("?").astype(str), dtype=object)
     values, origin, comps = {}, {}, []
     basis = carbon_basis(t, p)
+    hydro_given = _obj(c, "supply.hydro_evaporation")
+    _check_ids(hydro_given, list(HYDRO_EVAPORATION), "hydropower evaporation rule", "supply.hydro_evaporation", p)
+    hydro = hydro_given.where(hydro_given.isin(list(HYDRO_EVAPORATION)), "allocated").to_numpy(dtype=object)
     for path, target, param, tech_param in (
             ("supply.grid_intensity", "grid_intensity", "co2e_intensity", "co2e_intensity"),
             ("supply.grid_water_intensity", "grid_water_intensity", "water_intensity", "water_consumption")):
@@ -336,14 +342,21 @@ def _grid(t: InputTable, p: ProblemTable, known: np.ndarray, needs_grid: np.ndar
                 derived.append((gid, lacking & (grid == gid).to_numpy(), pairs, "grid-mix"))
         for _, rows, pairs, code in derived:
             techs, shares = [a for a, _ in pairs], [b for _, b in pairs]
-            for b in (("direct", "lifecycle") if target == "grid_intensity" else (None,)):
-                on = rows & (basis == b) if b else rows
+            for b in (("direct", "lifecycle") if target == "grid_intensity" else ("allocated", "excluded")):
+                on = rows & (basis == b) if target == "grid_intensity" else rows & (hydro == b)
                 if not on.any():
                     continue
-                tp = BASIS_PARAMETER[b] if b else tech_param
-                value = np.where(on, _mix_value(techs, shares, tp), value)
+                tp = BASIS_PARAMETER[b] if target == "grid_intensity" else tech_param
+                keep = [k for k, tech in enumerate(techs) if not (b == "excluded" and tech == "hydro")]
+                t_, s_ = [techs[k] for k in keep], [shares[k] for k in keep]  # excluded hydro: no water counted
+                value = np.where(on, _mix_value(t_, s_, tp) if t_ else 0.0, value)
                 org = np.where(on, code, org)
-                comps += _mix_components(target, on & needs_grid, techs, shares, tp)
+                comps += _mix_components(target, on & needs_grid, t_, s_, tp)
+        if target == "grid_water_intensity":  # a published factor cannot be split: excluding hydro needs a mix
+            fixed = needs_grid & (hydro == "excluded") & (org == "reference") & ~p.has("supply.hydro_evaporation")
+            p.add(fixed, "supply.hydro_evaporation", _got(grid, "this grid's water factor is published as one "
+                  "number, so its hydropower share cannot be removed; give supply.grid_water_intensity or a mix"),
+                  allowed="allocated")
         missing = needs_grid & np.isnan(value) & (known | mix.notna().to_numpy()) & ~p.has("supply.mix")
         if target == "grid_intensity":  # published on the other basis only, and no mix to derive this one
             wrong_basis = missing & known & (grid.map(_published_basis()).to_numpy(dtype=object) != basis)
@@ -676,9 +689,15 @@ def _supply_factors(res: Resolution, i: int, cited: dict[str, str], file: str) -
             gm = ref.grid_mix(str(grid))
             pairs = list(zip(gm["technology"].astype(str), gm["share"].astype(float), strict=True))
             origin = "; ".join(sorted(set(gm["source"].astype(str))))
+            rule = row.get("supply.hydro_evaporation") if isinstance(row.get("supply.hydro_evaporation"), str) \
+                else "allocated"
+            if target == "grid_water_intensity" and rule == "excluded":
+                pairs = [(t, sh) for t, sh in pairs if t != "hydro"]
             derived, techs = mix_factor(pairs, tech_param, f"grid.{grid}.{param}", origin,
                                         "grid_mixes.csv + technologies.csv", str(gm["year"].iloc[0]))
             out += techs + [derived]
+            if target == "grid_water_intensity" and "hydro" in set(gm["technology"].astype(str)):
+                out.append(_hydro_rule(rule, isinstance(row.get("supply.hydro_evaporation"), str), cited, file))
     share = res.sa.onsite_share.magnitude[i]
     if share > 0:
         tech = row["supply.onsite.technology"]
@@ -765,6 +784,16 @@ def _health_factors(res: Resolution, i: int) -> list[ref.Factor]:
     if years:
         out += [ref.cpi(y) for y in sorted(years | {ref.dollar_year()})]
     return out
+
+
+def _hydro_rule(rule: str, given: bool, cited: dict[str, str], file: str) -> ref.Factor:
+    if given:
+        return _input_factor_text("supply.hydro_evaporation", rule, cited, file)
+    return ref.Factor(name="supply.hydro_evaporation", quantity=Q_(np.nan, ""), file="method", status="assumed",
+                      note=rule, source="default: hydropower's reservoir evaporation is allocated to electricity, as "
+                      "Macknick et al. 2012 (median 4,491 US gal/MWh) and Li et al. 2023 ('Making AI Less Thirsty') "
+                      "count it; reservoirs also serve flood control, navigation and supply, so "
+                      "supply.hydro_evaporation: excluded gives the lower bound")
 
 
 def _input_factor_text(name: str, value: str, cited: dict[str, str], file: str) -> ref.Factor:

@@ -118,7 +118,7 @@ def _scalar(f: fl.Field) -> Any:
                          WithJsonSchema(schema)]
     if f.kind == "id":
         special = {"gwp": ref.gwp_metrics, "suppliers": ref.supplier_ids, "controls": ref.control_ids,
-                   "bases": lambda: list(fl.CARBON_BASES), **profiles.ID_TABLES}
+                   "bases": lambda: list(fl.CARBON_BASES), "hydro_evaporation": lambda: list(fl.HYDRO_RULES), **profiles.ID_TABLES}
         ids = special.get(f.table, lambda: ref.ids(f.table))()
         schema.update(type="string", enum=ids)
         return Annotated[str, WithJsonSchema(schema)]
@@ -275,6 +275,7 @@ class Supply(Strict):
     grid_intensity: Annotated[Any, Spec("supply.grid_intensity", optional=True)] = None
     grid_water_intensity: Annotated[Any, Spec("supply.grid_water_intensity", optional=True)] = None
     supplier: Annotated[Any, Spec("supply.supplier", optional=True)] = None
+    hydro_evaporation: Annotated[Any, Spec("supply.hydro_evaporation", optional=True)] = None
     onsite: Onsite | None = None
     ppa: Ppa | None = None
     hourly: Annotated[Any, Spec("supply.hourly", optional=True)] = None

@@ -87,3 +87,19 @@ def test_a_comparison_uses_one_basis_for_every_variant(root):
     assert {v["carbon_basis"] for v in c.to_dict()["variants"]} == {"lifecycle"}
     with pytest.raises(ScenarioError, match="carbon_basis"):
         compare(root / "inputs/colossus.yaml", supplies=["grid", "france"], draws=0, basis="direct")
+
+
+def test_hydro_evaporation_can_be_excluded_and_the_default_is_printed():
+    # SRTV eGRID2023 mix x Macknick 2012 (gal/MWh); hydro 7.6 % x 4,491 = 341.3 gal/MWh of the 821.3 total
+    allocated = (28.2 * 687 + 0.1 * 826 + 29.8 * 205 + 32.8 * 672 + 7.6 * 4491 + 0.7 * 553 + 0.8 * 1) / 100
+    excluded = allocated - 7.6 * 4491 / 100  # hydro still generates, it is only not charged water
+    gal_l = 3.785411784
+    r = compute(parse_scenario(_doc()), draws=0)
+    assert r.metric("water_offsite").m_as("m**3") == pytest.approx(1000 * allocated * gal_l / 1000, rel=1e-4)
+    rule = next(f for f in r.assumptions(0) if f.name == "supply.hydro_evaporation")
+    assert rule.status == "assumed" and "Macknick" in rule.source
+    r = compute(parse_scenario(_doc(supply={"grid": "us-srtv", "hydro_evaporation": "excluded"})), draws=0)
+    assert r.metric("water_offsite").m_as("m**3") == pytest.approx(1000 * excluded * gal_l / 1000, rel=1e-4)
+    # a published single water factor (France, WRI) cannot be split: one clear error
+    with pytest.raises(ScenarioError, match="supply.hydro_evaporation"):
+        parse_scenario(_doc(supply={"grid": "fr", "hydro_evaporation": "excluded"}))
