@@ -251,6 +251,8 @@ def test_air_section_words_fit_the_scenario(root):
     assert "()" not in grid_only and "On-site figures" not in grid_only and "Grid figures are" in grid_only
     turbines = report_context(compute(root / "inputs/colossus-phase2.yaml", draws=0))
     assert turbines["air"]["controls_label"] == "with SCR"
+    phases = air_context(compute(root / "inputs/colossus-timeline.yaml", draws=0), 0)["controls_label"]
+    assert phases.startswith("uncontrolled (") and "with SCR (" in phases and "phase " not in phases
     assert "gas-turbine-simple-cycle" not in turbines["inputs"]["onsite"]
     assert all(g[:1].isupper() for g in turbines["air"]["gaps"])
 
@@ -305,6 +307,8 @@ def test_comparison_tags_each_column_with_the_basis_it_was_computed_on(root):
     assert ctx["bases"][0].startswith("lifecycle") and "direct" not in ctx["bases"][0]
     assert ctx["basis_note"]
     health = next((ch for ch in ctx["charts"] if ch.id == "cmp-health"), None)
+    modelled = len(c.variants) - len(ctx["health_missing"])
+    assert (health is None) == (modelled < 2)  # a single bar is said in words (the ranking), not drawn
     for name in ctx["health_missing"]:
         assert c.value("health_damages", [v.name for v in c.variants].index(name)) is None
         assert health is None or f">{name}<" not in health.svg
@@ -314,3 +318,10 @@ def test_batch_summary_prints_empty_cells_empty_not_nan():
     from pipeline.report.summary import _text
 
     assert _text(float("nan")) == "" and _text(None) == "" and _text("Norway") == "Norway"
+
+
+def test_brief_never_says_in_not_disclosed(root):
+    result = compute(root / "inputs/grok-2-training.yaml", draws=0)
+    assert result.scenarios[0].location.lower().startswith("not disclosed")
+    first = brief(result, 0, [], air_context(result, 0))["sentences"][0]
+    assert " in not disclosed" not in first and "United States grid" in first

@@ -59,7 +59,7 @@ def comparison_charts(c: Comparison) -> list[Chart]:
            _ranked(c, "rank-water", "Water consumed on and off site, lowest first", "water_total", "m ** 3", 1e-6,
                    "million m³", "On-site cooling water plus the water consumed generating the electricity, "
                    "ranked; error bars span P5 to P95.")]
-    if any(c.value("health_damages", k) is not None for k in ks):
+    if sum(c.value("health_damages", k) is not None for k in ks) >= 2:  # one bar is a sentence (the ranking)
         out.append(_ranked(c, "cmp-health", "Health damages, lowest first", "health_damages", "USD", 1e-6,
                            f"million {ref.dollar_year()} US dollars",
                            "Health damages of the NOx, SO₂ and PM2.5 each variant emits, ranked (population "

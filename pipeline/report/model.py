@@ -29,6 +29,7 @@ from pipeline.report.filters import (
     fmt_usd,
     typeset,
 )
+from pipeline.report.hourly_model import hourly_context
 from pipeline.report.timeline_model import timeline_context
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
 from pipeline.units import unit_text, ureg
@@ -185,12 +186,25 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
     gaps = [f.source[:1].upper() + f.source[1:] for f in facts if f.status == "missing" and (f.name.startswith("health.")
                                                                      or f.name.startswith("grid.") and "_rate" in f.name)]
     controls = next((f for f in facts if f.name == "supply.onsite.controls"), None)
-    note = (controls.note or "") if controls else ""
+    labels = []  # one control per plant; a timeline has one per phase: "uncontrolled (phase A, B); with SCR (C)"
+    for f in facts:
+        if f.name != "supply.onsite.controls" or not f.note:
+            continue
+        phase, _, control = f.note.rpartition(";")
+        control = _CONTROLS.get(control.strip(), control.strip())
+        labels.append((control, phase.strip().removeprefix("phase ").strip()))
+    by_control: dict[str, list[str]] = {}
+    for control, phase in labels:
+        by_control.setdefault(control, [])
+        if phase:
+            by_control[control].append(phase)
+    controls_label = "; ".join(f"{c} ({', '.join(ph)})" if ph and len(by_control) > 1 else c
+                               for c, ph in by_control.items())
     return {
         "show": onsite or grid,
         "onsite": onsite,
         "grid": grid,
-        "controls_label": "; ".join(_CONTROLS.get(part.strip(), part.strip()) for part in note.split(";") if part.strip()),
+        "controls_label": controls_label,
         "pollutants": rows,
         "health": health,
         "deaths": "" if deaths is None else fmt_sig(float(deaths.m_as("")), 2, strip=True),
@@ -578,6 +592,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "file": s.file,
         "downloads": downloads(result, i),
         "timeline": timeline_context(result, i),
+        "hourly": hourly_context(result, i),
     }
 
 
@@ -813,7 +828,7 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
         total = g("health_damages")
         parts = []
         if g("nox_onsite") is not None and _val(g("onsite_energy"), "MWh") > 0:
-            parts.append(f"NOx on site {fmt_q(g('nox_onsite'), 't')} ({_CONTROLS.get(air['controls'], air['controls']) or 'controls not stated'}"
+            parts.append(f"NOx on site {fmt_q(g('nox_onsite'), 't')} ({air['controls_label'] or 'controls not stated'}"
                          f"{', assumed' if air['controls_assumed'] else ''})")
         if g("nox_grid") is not None and _val(g("grid_energy"), "MWh") > 0:
             parts.append(f"NOx at the grid's plants {fmt_q(g('nox_grid'), 't')}")
@@ -829,7 +844,9 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
         cards.append(air_card)
 
     # sentences
-    where = s.location.split(" (")[0] if s.location else ""
+    where = s.location.split(" (")[0].strip() if s.location else ""
+    if where.lower().startswith(("not disclosed", "undisclosed", "unknown", "n/a", "not known")):
+        where = ""  # "in not disclosed" is no place
     fleet = ", ".join(f"{fmt_count(grp.count)} {_ref_name('accelerators', grp.accelerator)}"
                       if grp.count == grp.count else _ref_name("accelerators", grp.accelerator) for grp in s.groups)
     if phases:  # the groups of every phase: say how many run at once, not their sum over the phases
@@ -892,6 +909,8 @@ def _supply_words(s: Any) -> str:
         parts.append(f"{fmt_sig(s.onsite_share * 100, 2, strip=True)} % on-site {tech}")
     grid_share = 1 - s.onsite_share
     if grid_share > 0:
+        if s.grid and "grid" not in grid.lower():  # "the World grid", not "the World"
+            grid += " grid"
         parts.append(("" if not s.onsite_share else f"{fmt_sig(grid_share * 100, 2, strip=True)} % ") + f"the {grid}"
                      + ("" if s.onsite_share else " alone"))
     if s.ppa_share:
