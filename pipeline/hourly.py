@@ -22,7 +22,7 @@ the central value of ranged inputs.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import cache
 from typing import Any
 
@@ -34,7 +34,7 @@ from pipeline import profiles
 from pipeline import reference as ref
 from pipeline.chain import compute_arrays
 from pipeline.errors import did_you_mean
-from pipeline.inputs import InputTable, ProblemTable, take_arrays
+from pipeline.inputs import GroupArrays, InputTable, ProblemTable, ScenarioArrays, take_arrays
 from pipeline.metrics import METRIC_BY_NAME
 from pipeline.montecarlo import MAX_CELLS
 from pipeline.resolve import BASIS_PARAMETER, Resolution
@@ -158,18 +158,21 @@ def wue_hours(kind: str, cid: str | None) -> np.ndarray:
     return np.asarray(q.m_as("L/kWh"))
 
 
-def _setting(res: Resolution, i: int) -> dict[str, Any]:
-    row = res.table.clusters.iloc[i]
+def _settings(res: Resolution, rows: np.ndarray) -> list[dict[str, Any]]:
+    """The hourly inputs of scenarios ``rows``: profile, climate and cooling ids, PPA shape, carbon basis, and
+    whether the market-based factor is the grid average (read column by column, not row by row)."""
+    c = res.table.clusters
 
-    def text(path: str) -> str | None:
-        v = row.get(path)
-        return v if isinstance(v, str) else None
+    def text(path: str) -> list[str | None]:
+        return [v if isinstance(v, str) else None for v in _obj(c, path).to_numpy()[rows]]
 
-    return {"profile": text("supply.hourly"), "climate": text("cooling.climate"), "cooling": text("cooling.type"),
-            "ppa_profile": text("supply.ppa.profile"),
-            "basis": res.basis[i] if res.basis is not None and res.basis[i] in BASIS_PARAMETER else None,
-            "grid_average": res.origin.get("residual_intensity", np.array([]))[i] == "grid-average"
-            if len(res.origin.get("residual_intensity", [])) else False}
+    basis = ([b if b in BASIS_PARAMETER else None for b in np.asarray(res.basis, dtype=object)[rows]]
+             if res.basis is not None else [None] * len(rows))
+    origin = res.origin.get("residual_intensity", np.array([]))
+    average = (np.asarray(origin)[rows] == "grid-average") if len(origin) else np.zeros(len(rows), dtype=bool)
+    return [{"profile": p, "climate": cl, "cooling": co, "ppa_profile": pp, "basis": b, "grid_average": bool(a)}
+            for p, cl, co, pp, b, a in zip(text("supply.hourly"), text("cooling.climate"), text("cooling.type"),
+                                           text("supply.ppa.profile"), basis, average, strict=True)]
 
 
 # --------------------------------------------------------------------------- the run
@@ -195,8 +198,7 @@ def run(res: Resolution, rows: np.ndarray, keep_hours: bool = False, max_cells: 
 
 def _chunk(res: Resolution, ch: np.ndarray, keep_hours: bool) -> tuple[dict[str, np.ndarray], list[HourlyResult]]:
     k = len(ch)
-    sa, ga = take_arrays(res.sa, res.ga, np.repeat(ch, H))
-    settings = [_setting(res, int(i)) for i in ch]
+    settings = _settings(res, ch)
     flat = {name: getattr(res.sa, name).m_as(unit)[ch] for name, unit in (
         ("wue", "L/kWh"), ("grid_intensity", "g CO2e/kWh"), ("grid_water_intensity", "L/kWh"),
         ("residual_intensity", "g CO2e/kWh"))}
@@ -214,11 +216,10 @@ def _chunk(res: Resolution, ch: np.ndarray, keep_hours: bool) -> tuple[dict[str,
                 hourly["residual_intensity"][j] = hourly["grid_intensity"][j]
             cfe_grid[j] = profile_cfe(s["profile"])
     period = np.repeat(res.sa.period.m_as("h")[ch] / H, H)
-    sa = replace(sa, period=Q_(period, "h"), wue=Q_(hourly["wue"].ravel(), "L/kWh"),
-                 grid_intensity=Q_(hourly["grid_intensity"].ravel(), "g CO2e/kWh"),
-                 grid_water_intensity=Q_(hourly["grid_water_intensity"].ravel(), "L/kWh"),
-                 residual_intensity=Q_(hourly["residual_intensity"].ravel(), "g CO2e/kWh"))
-    ga = replace(ga, accelerator_hours=ga.accelerator_hours / H)
+    sa, ga = _hours_of(res, ch, period=Q_(period, "h"), wue=Q_(hourly["wue"].ravel(), "L/kWh"),
+                       grid_intensity=Q_(hourly["grid_intensity"].ravel(), "g CO2e/kWh"),
+                       grid_water_intensity=Q_(hourly["grid_water_intensity"].ravel(), "L/kWh"),
+                       residual_intensity=Q_(hourly["residual_intensity"].ravel(), "g CO2e/kWh"))
     metrics, _ = compute_arrays(sa, ga)
     out: dict[str, np.ndarray] = {}
     hours: dict[str, np.ndarray] = {}
@@ -231,6 +232,26 @@ def _chunk(res: Resolution, ch: np.ndarray, keep_hours: bool) -> tuple[dict[str,
             hours[name] = m
         infos = _hourly_results(res, ch, settings, hours, hourly, cfe_grid, keep_hours)
     return out, infos
+
+
+def _hours_of(res: Resolution, ch: np.ndarray, **hourly: pint.Quantity) -> tuple[ScenarioArrays, GroupArrays]:
+    """Scenarios ``ch`` as ``len(ch) x 8,760`` rows (scenario-major), the inputs in ``hourly`` given hour by hour.
+
+    What :func:`pipeline.inputs.take_arrays` gives for ``np.repeat(ch, 8760)``, built by repeating each scenario's
+    values (``np.repeat``: a third of the time of indexing with an 8,760-fold index) and not at all for the fields
+    given in ``hourly``; each group's accelerator-hours are spread evenly over the hours.
+    """
+    sa, ga = take_arrays(res.sa, res.ga, ch)  # one row per scenario
+    rows = {f.name: hourly[f.name] if f.name in hourly else _repeat(getattr(sa, f.name))
+            for f in fields(ScenarioArrays)}
+    groups = {f.name: _repeat(getattr(ga, f.name)) for f in fields(GroupArrays) if f.name != "scenario"}
+    groups["accelerator_hours"] = groups["accelerator_hours"] / H
+    scenario = (ga.scenario[:, None] * H + np.arange(H)).ravel().astype(np.intp)  # group g, hour h -> row s*H + h
+    return ScenarioArrays(**rows), GroupArrays(scenario=scenario, **groups)
+
+
+def _repeat(q: pint.Quantity) -> pint.Quantity:
+    return Q_(np.repeat(q.magnitude, H), q.units)
 
 
 @cache

@@ -122,6 +122,7 @@ def climate(cid: str) -> pd.DataFrame:
     return pd.read_csv(CLIMATE_DIR / f"{cid}.csv")
 
 
+@cache
 def year_of(pid: str) -> int:
     """The calendar year of a profile."""
     return int(_index().set_index("id").loc[pid, "year"])
