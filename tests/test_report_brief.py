@@ -255,6 +255,10 @@ def test_air_section_words_fit_the_scenario(root):
     assert phases.startswith("uncontrolled (") and "with SCR (" in phases and "phase " not in phases
     assert "gas-turbine-simple-cycle" not in turbines["inputs"]["onsite"]
     assert all(g[:1].isupper() for g in turbines["air"]["gaps"])
+    assert [h["metric"] for h in turbines["air"]["health"]] == ["health_damages", "health_damages_onsite",
+                                                                "health_damages_grid"]
+    grid_health = air_context(compute(root / "inputs/colossus.yaml", draws=0), 0)["health"]
+    assert len(grid_health) == 1 and "grid power plants" in grid_health[0]["label"]  # no row repeating the total
 
 
 def test_uncertain_durations_in_days_or_years_and_timeline_inputs_name_their_phase(root):

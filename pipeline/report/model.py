@@ -180,6 +180,8 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
         lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
         health.append({"metric": name, "label": label, "value": fmt_usd(q),
                        "range": fmt_q_range(lo, hi, q, "USD") if result.draws else ""})
+    if len(health) == 2 and health[0]["metric"] == "health_damages":  # one source: its row would repeat the total
+        health = [{**health[0], "label": f"Health damages, total (all from {health[1]['label']})"}]
     deaths = g("premature_deaths")
     facts = result.assumptions(i)
     sets = sorted({f.name.split(".")[1] for f in facts if f.name.startswith("health.") and f.status != "missing"})
