@@ -26,18 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from bench import report as report_bench
+from bench.hourly import _time
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _median(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        gc.collect()
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return statistics.median(_time(fn) for _ in range(reps))
 
 
 #: On-site plant of the synthetic scenarios: the simple-cycle gas turbine burning pipeline natural gas

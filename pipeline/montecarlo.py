@@ -23,7 +23,7 @@ from pipeline.distributions import quantile
 from pipeline.inputs import Component, GroupArrays, ScenarioArrays, take_arrays
 from pipeline.units import Q_
 
-__all__ = ["DEFAULT_DRAWS", "P_HIGH", "P_LOW", "percentiles", "sensitivity"]
+__all__ = ["DEFAULT_DRAWS", "P_HIGH", "P_LOW", "draw_source", "percentiles", "sensitivity"]
 
 DEFAULT_DRAWS = 10_000
 P_LOW, P_HIGH = 5.0, 95.0
@@ -38,6 +38,22 @@ Values = Callable[[Component, np.ndarray, int], np.ndarray]
 
 def _stream(seed: int, name: str, draws: int) -> np.ndarray:
     return np.random.default_rng([seed, zlib.crc32(name.encode())]).random(draws)
+
+
+def draw_source(components: tuple[Component, ...], seed: int, draws: int
+                ) -> Callable[[Component, np.ndarray, int], np.ndarray]:
+    """The draws of every uncertain input: one seeded uniform stream per input name (common random numbers:
+    inputs sharing a name share their draws), mapped through each component's inverse CDF."""
+    names = sorted({str(x) for c in components for x in c.name})
+    streams = {name: _stream(seed, name, draws) for name in names}
+
+    def drawn(comp: Component, sel: np.ndarray, copies: int) -> np.ndarray:
+        codes, uniques = pd.factorize(comp.name[sel])
+        u = np.stack([streams[str(x)] for x in uniques])[codes]
+        return quantile(comp.kind[sel][:, None], comp.low[sel][:, None], comp.mode[sel][:, None],
+                        comp.high[sel][:, None], u)
+
+    return drawn
 
 
 def _apply(sa: ScenarioArrays, ga: GroupArrays, rows: np.ndarray, copies: int, components: tuple[Component, ...],
@@ -86,15 +102,7 @@ def percentiles(sa: ScenarioArrays, ga: GroupArrays, components: tuple[Component
 
     Scenarios with no uncertain input get identical draws, so their three values coincide.
     """
-    names = sorted({str(x) for c in components for x in c.name})
-    streams = {name: _stream(seed, name, draws) for name in names}
-
-    def drawn(comp: Component, sel: np.ndarray, copies: int) -> np.ndarray:
-        codes, uniques = pd.factorize(comp.name[sel])
-        u = np.stack([streams[str(x)] for x in uniques])[codes]
-        return quantile(comp.kind[sel][:, None], comp.low[sel][:, None], comp.mode[sel][:, None],
-                        comp.high[sel][:, None], u)
-
+    drawn = draw_source(components, seed, draws)
     chunk = max(1, max_cells // max(draws, 1))
     parts: list[tuple[Metrics, Metrics, Metrics]] = []
     for start in range(0, len(sa), chunk):

@@ -23,16 +23,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pint
 from pydantic import BaseModel, ValidationError
 
 from pipeline.chain import compute_arrays
-from pipeline.distributions import quantile
 from pipeline.errors import Problem, ScenarioError
 from pipeline.inputs import Component, GroupArrays, InputTable, ProblemTable, ScenarioArrays
 from pipeline.metrics import METRIC_BY_NAME
-from pipeline.montecarlo import MAX_CELLS, P_HIGH, P_LOW, _apply, _stream
+from pipeline.montecarlo import MAX_CELLS, P_HIGH, P_LOW, _apply, draw_source
 from pipeline.schema import Phase, Scenario, problems_of
 from pipeline.units import Q_
 
@@ -299,15 +297,7 @@ def percentiles(sa: ScenarioArrays, ga: GroupArrays, components: tuple[Component
     The draws are those of :func:`pipeline.montecarlo.percentiles` (one uniform stream per input name and
     seed), so a phase's percentiles equal those of the same inputs computed alone.
     """
-    names = sorted({str(x) for c in components for x in c.name})
-    streams = {name: _stream(seed, name, draws) for name in names}
-
-    def drawn(comp: Component, sel: np.ndarray, copies: int) -> np.ndarray:
-        codes, uniques = pd.factorize(comp.name[sel])
-        u = np.stack([streams[str(x)] for x in uniques])[codes]
-        return quantile(comp.kind[sel][:, None], comp.low[sel][:, None], comp.mode[sel][:, None],
-                        comp.high[sel][:, None], u)
-
+    drawn = draw_source(components, seed, draws)
     per_chunk = max(1, max_cells // max(draws, 1))
     row_parts: list[list[Metrics]] = [[], [], []]
     unit_parts: list[list[Metrics]] = [[], [], []]
