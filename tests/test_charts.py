@@ -25,6 +25,12 @@ def test_scatter_labels_never_overlap_each_other_or_other_points():
     others = [(30, 32), (24, 28), (90, 90), (60, 75), (150, 153)]
     boxes = charts._label_points(fig, ax, points, [(x, y) for x, y, _ in points] + others)
     assert len(boxes) == len(points)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    frame = ax.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+    for (x, y, _), a in zip(points, boxes, strict=True):  # inside the plot and near its point
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1, a
+        assert abs((a.y0 + a.y1) / 2 - ax.transData.transform((x, y))[1]) < 80, a
     for k, a in enumerate(boxes):
         assert not any(a.overlaps(b) for b in boxes[k + 1:]), k
         for x, y in others:

@@ -205,6 +205,7 @@ def _label_points(fig, ax, points: Sequence[tuple[float, float, str]], every: Se
         step = 0.0
         for step in [0.0] + [sign * 7.0 * k for k in range(1, 20) for sign in (-1, 1)]:  # nearest free place
             text.set_position((-4 if left else 4, step))
+            text.update_positions(renderer)  # an annotation places its text when drawn: place it now
             bb = Text.get_window_extent(text, renderer).expanded(1.0, 1.1)
             hits = any(bb.overlaps(o) for o in placed) or any(
                 bb.x0 - 4 < dx < bb.x1 + 4 and bb.y0 - 4 < dy < bb.y1 + 4 for dx, dy in all_dots
@@ -217,6 +218,7 @@ def _label_points(fig, ax, points: Sequence[tuple[float, float, str]], every: Se
                                ha="right" if left else "left", va="center", fontsize=6.5, color="#1d2430",
                                arrowprops={"arrowstyle": "-", "color": "#8a8f98", "linewidth": 0.5, "shrinkA": 0,
                                            "shrinkB": 2})
+        text.update_positions(renderer)
         placed.append(Text.get_window_extent(text, renderer))  # the words only, not the leader line
     return placed  # the labels' boxes in display pixels
 
