@@ -103,3 +103,11 @@ def test_hydro_evaporation_can_be_excluded_and_the_default_is_printed():
     # a published single water factor (France, WRI) cannot be split: one clear error
     with pytest.raises(ScenarioError, match="supply.hydro_evaporation"):
         parse_scenario(_doc(supply={"grid": "fr", "hydro_evaporation": "excluded"}))
+
+
+def test_the_report_states_its_carbon_basis(root):
+    from pipeline.report.model import report_context
+
+    assert report_context(compute(root / "inputs/colossus.yaml", draws=0))["carbon_basis"].startswith("direct")
+    r = compute(parse_scenario(_doc(carbon_basis="lifecycle")), draws=0)
+    assert report_context(r)["carbon_basis"].startswith("lifecycle")

@@ -34,6 +34,9 @@ from pipeline.report.timeline_model import timeline_context
 from pipeline.results import METRIC_BY_NAME, METRICS, Results
 from pipeline.units import unit_text, ureg
 
+#: How each carbon basis is printed (``carbon_basis`` of the scenario).
+CARBON_BASIS_TEXT = {"direct": "direct basis", "lifecycle": "lifecycle basis"}
+
 #: The method, stage by stage: (stage, formula in symbols, explanation).  The report's method
 #: section and docs/methodology.md are both generated from this list.
 METHOD: tuple[tuple[str, str, str], ...] = (
@@ -591,6 +594,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
         "inputs": input_display(s),
         "grid_name": _ref_name("grids", s.grid) if s.grid else input_display(s)["grid"],
+        "carbon_basis": CARBON_BASIS_TEXT.get(s.carbon_basis or "", "intensity as given"),
         "file": s.file,
         "downloads": downloads(result, i),
         "timeline": timeline_context(result, i),
