@@ -37,9 +37,9 @@ DEFINITIONS = """\
   (construction, fuel supply, decommissioning). A scenario's `carbon_basis` (`direct` or `lifecycle`) picks one;
   by default it is the basis its grid publishes (a generation mix defaults to lifecycle). A factor on the other
   basis is derived from the grid's generation mix (eGRID2023 resource mix for every eGRID subregion and the US,
-  from EPA's Power Profiler data) × IPCC AR5 technology factors (lifecycle medians, or direct medians as used by
-  Electricity Maps), printed as derived (`calc`). Where no mix is shipped (Ember countries), the other basis is a
-  clear error. Every output states its basis (`carbon_basis` in `compute --json` and in each `comparison.json`
+  from EPA's Power Profiler data; Ember countries: 2021 generation from Our World in Data) × IPCC AR5 technology
+  factors (lifecycle medians, or direct medians as used by Electricity Maps), printed as derived (`calc`). A grid
+  with no mix shipped cannot change basis: that is a clear error. Every output states its basis (`carbon_basis` in `compute --json` and in each `comparison.json`
   variant); a comparison puts every variant on one basis: `--basis`, else the baseline's, else (when a variant
   cannot be put on the baseline's) the other one. Mix-derived lifecycle values use generic medians and can fall
   below a region's measured direct rate (SRTV: 386 lifecycle vs 410 direct g/kWh, because its coal fleet emits

@@ -52,12 +52,13 @@ def test_direct_basis_of_a_scenario_mix():
     assert r.scenarios[0].carbon_basis == "lifecycle" and _intensity(r) == pytest.approx(0.4 * 12 + 0.6 * 490)
 
 
-def test_a_basis_that_cannot_be_derived_is_one_clear_error():
-    with pytest.raises(ScenarioError) as e:
-        parse_scenario(_doc(carbon_basis="direct", supply={"grid": "fr"}))
-    assert len(e.value.problems) == 1
-    p = e.value.problems[0]
-    assert p.path == "carbon_basis" and "lifecycle" in p.message and "fr" in p.message
+def test_a_country_published_on_lifecycle_gets_a_derived_direct_factor():
+    # France, 2021 generation (OWID / Ember, TWh): gas 33.3, coal 5.8, oil 9.9 of 548.7 in all; direct factors
+    # gas 370, coal 760, oil 406 g/kWh, the rest 0
+    r = compute(parse_scenario(_doc(carbon_basis="direct", supply={"grid": "fr"})), draws=0)
+    total = 9.1 + 5.8 + 33.3 + 59.5 + 379.2 + 9.9 + 0.6 + 14.7 + 36.6
+    assert _intensity(r) == pytest.approx((33.3 * 370 + 5.8 * 760 + 9.9 * 406) / total, rel=1e-3)  # 37.8
+    assert r.scenarios[0].carbon_basis == "direct"
     with pytest.raises(ScenarioError, match="carbon_basis"):
         parse_scenario(_doc(carbon_basis="stack"))
 
@@ -81,12 +82,12 @@ def test_a_comparison_uses_one_basis_for_every_variant(root):
     c = compare(root / "inputs/colossus-variants.yaml", draws=0, basis="lifecycle")
     bases = {v["carbon_basis"] for v in c.to_dict()["variants"]}
     assert bases == {"lifecycle"}
-    # SRTV vs France: the baseline is direct, France publishes lifecycle only with no shipped mix, so the
-    # comparison moves every variant to lifecycle rather than mixing bases
+    # SRTV vs France: the baseline is direct (eGRID), France publishes a lifecycle factor (Ember), so France is put on
+    # the direct basis from its generation mix rather than mixing bases
     c = compare(root / "inputs/colossus.yaml", supplies=["grid", "france"], draws=0)
+    assert {v["carbon_basis"] for v in c.to_dict()["variants"]} == {"direct"}
+    c = compare(root / "inputs/colossus.yaml", supplies=["grid", "france"], draws=0, basis="lifecycle")
     assert {v["carbon_basis"] for v in c.to_dict()["variants"]} == {"lifecycle"}
-    with pytest.raises(ScenarioError, match="carbon_basis"):
-        compare(root / "inputs/colossus.yaml", supplies=["grid", "france"], draws=0, basis="direct")
 
 
 def test_hydro_evaporation_can_be_excluded_and_the_default_is_printed():

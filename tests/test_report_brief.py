@@ -300,12 +300,12 @@ def test_contents_list_sections_in_document_order(root):
 
 
 def test_comparison_tags_each_column_with_the_basis_it_was_computed_on(root):
-    """France publishes lifecycle factors only, so every variant is on the lifecycle basis: the baseline's column
-    must not say "direct", and the ranked health chart leaves out variants whose damages are not modelled."""
+    """On the lifecycle basis (France's published one) the SRTV baseline's factor is derived from its mix: its
+    column must not say "direct", and the ranked health chart leaves out variants whose damages are not modelled."""
     from pipeline.compare import compare
     from pipeline.report.compare_model import comparison_context
 
-    c = compare(root / "inputs/colossus.yaml", ["grid", "france", "gas-turbines"], draws=0)
+    c = compare(root / "inputs/colossus.yaml", ["grid", "france", "gas-turbines"], draws=0, basis="lifecycle")
     ctx = comparison_context(c)
     assert [s.carbon_basis for s in c.result.scenarios][:2] == ["lifecycle", "lifecycle"]
     assert ctx["bases"][0].startswith("lifecycle") and "direct" not in ctx["bases"][0]
