@@ -6,6 +6,7 @@ SVG string.  Ids inside each SVG are prefixed so several charts can live in one 
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import re
@@ -65,6 +66,13 @@ def _formatter(fmt):
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(fmt)
+
+
+def figure_record(fig, chart_id: str, title: str, caption: str) -> dict[str, str]:
+    """A drawn figure as the report's chart record: id, title, inline SVG, its data URI and caption."""
+    svg = _svg(fig, chart_id)
+    return {"id": chart_id, "title": title, "svg": svg, "caption": caption,
+            "data_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()}
 
 
 def _svg(fig, prefix: str) -> str:

@@ -6,7 +6,6 @@ profiles, climates and cooling models), never the engine.
 
 from __future__ import annotations
 
-import base64
 import math
 from typing import Any
 
@@ -184,11 +183,9 @@ def monthly_chart(h: HourlyResult) -> dict[str, str] | None:
     top.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2, frameon=False, fontsize=8,
                borderaxespad=0)
     top.set_title("CO₂e and on-site water by month", pad=18)
-    svg = charts._svg(fig, "hourly-monthly")
-    return {"id": "hourly-monthly", "title": "CO₂e and on-site water by month", "svg": svg,
-            "data_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
-            "caption": "Sums of the hours of each month (UTC). The load is flat, so the months differ by the grid's "
-                       "hourly mix (CO₂e) and by the weather through the cooling model (water)."}
+    return charts.figure_record(fig, "hourly-monthly", "CO₂e and on-site water by month",
+                                "Sums of the hours of each month (UTC). The load is flat, so the months differ by "
+                                "the grid's hourly mix (CO₂e) and by the weather through the cooling model (water).")
 
 
 def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:

@@ -4,7 +4,6 @@ chart of mean facility power over the dates, stacked by supply.  Reads :class:`~
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Any
 
@@ -82,11 +81,10 @@ def _chart(phases: list[PhaseResult]) -> dict[str, str] | None:
     ax.set_ylim(0, max(bottom) * 1.15 if max(bottom) > 0 else 1)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=3, frameon=False, fontsize=8, borderaxespad=0)
     ax.set_title("Mean facility power by phase and supply", pad=18)
-    svg = charts._svg(fig, "timeline")
-    return {"id": "timeline", "title": "Mean facility power by phase and supply", "svg": svg,
-            "data_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
-            "caption": "Each bar spans a phase's dates; its height is the phase's mean facility power (energy / "
-                       "hours), split by where the energy came from. Numbers refer to the table below."}
+    return charts.figure_record(fig, "timeline", "Mean facility power by phase and supply",
+                                "Each bar spans a phase's dates; its height is the phase's mean facility power "
+                                "(energy / hours), split by where the energy came from. Numbers refer to the table "
+                                "below.")
 
 
 def timeline_context(result: Results, i: int = 0) -> dict[str, Any]:
