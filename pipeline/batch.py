@@ -21,9 +21,11 @@ import pandas as pd
 from pipeline import fields as fl
 from pipeline.api import run_table
 from pipeline.columns import ERROR_COLUMNS, dataset_errors, from_dataset
+from pipeline.inputs import InputTable
 from pipeline.io import csv_text, read_dataset, split_header_units, write_atomic
 from pipeline.metrics import METRICS
 from pipeline.results import BatchResult, metric_column
+from pipeline.timeline import fold
 
 __all__ = ["BatchResult", "read_dataset", "run_batch", "write_outputs"]
 
@@ -65,17 +67,27 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>", draws: int | None = N
     res = run.resolution
     shown = {f.path: c for c in df.columns if (f := fl.by_column(str(c))) is not None}
     errors = dataset_errors(table, res.problems, unnamed, shown)
-    good = np.flatnonzero(~res.problems.bad_clusters(table.groups["cluster"].to_numpy()))
-    data: dict[str, object] = {"name": table.clusters["name"].to_numpy(dtype=object)[good]}
+    names = table.clusters["name"].to_numpy(dtype=object)
+    bad = res.problems.bad_clusters(table.groups["cluster"].to_numpy())
+    if "start" in table.clusters:  # dated phases: a name fails whole when any of its phases fails
+        errors = _sibling_errors(table, bad, errors)
+        bad = pd.Series(bad).groupby(names).transform("any").to_numpy(dtype=bool)
+    good = np.flatnonzero(~bad)
+    unit, first, weight = _units(table, good)
+    n = len(first)
+    data: dict[str, object] = {"name": names[good][first]}
+    # one fold for every cluster: a cluster without dates is one phase of weight 1 (its own values)
+    totals = {kind: fold({m.name: got[m.name][good] for m in METRICS}, unit, weight, n)
+              for kind, got in (("", run.value), ("P5", run.low), ("P95", run.high)) if draws or not kind}
     for m in METRICS:
-        data[metric_column(m.name, m.unit)] = np.asarray(run.value[m.name].m_as(m.unit), dtype=float)[good]
-        if draws:
-            data[metric_column(m.name, m.unit, "P5")] = np.asarray(run.low[m.name].m_as(m.unit), dtype=float)[good]
-            data[metric_column(m.name, m.unit, "P95")] = np.asarray(run.high[m.name].m_as(m.unit), dtype=float)[good]
-    data[FACTOR_COLUMNS[0]] = res.sa.grid_intensity.m_as("g CO2e / kWh")[good]
-    data[FACTOR_COLUMNS[1]] = res.sa.grid_water_intensity.m_as("L / kWh")[good]
+        for kind, folded in totals.items():
+            data[metric_column(m.name, m.unit, kind)] = np.asarray(folded[m.name].m_as(m.unit), dtype=float)
+    for col, q, u in ((FACTOR_COLUMNS[0], res.sa.grid_intensity, "g CO2e / kWh"),
+                      (FACTOR_COLUMNS[1], res.sa.grid_water_intensity, "L / kWh")):
+        v = pd.Series(np.asarray(q.m_as(u), dtype=float)[good]).groupby(unit)
+        data[col] = np.where(v.nunique(dropna=False) == 1, v.first(), np.nan)  # NaN when a timeline's phases differ
     results = pd.DataFrame(data)
-    extra = [c for c in df.columns if fl.by_column(str(c)) is None]
+    extra = [c for c in df.columns if fl.by_column(str(c)) is None and str(c).strip().lower() not in ("start", "end")]
     if extra:
         named = df[df[shown["name"]].astype("string").str.strip().fillna("") != ""] if "name" in shown else df
         firsts = named.groupby(named[shown["name"]].astype("string").str.strip(), sort=False).head(1)
@@ -83,7 +95,43 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>", draws: int | None = N
         for c in extra:
             results[c] = by_name[c].reindex(results["name"]).to_numpy()
     return BatchResult(results=results, errors=errors if len(errors) else pd.DataFrame(columns=ERROR_COLUMNS),
-                       source=source, table=table.take(good))
+                       source=source, table=table.take(good[first]))
+
+
+def _units(table: InputTable, good: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The computed clusters (table positions ``good``) folded into result rows: per position its result row
+    (``unit``), per result row the position of its earliest phase (``first``), and per position its share of its
+    result row's days (``weight``; 1.0 for a cluster without dates)."""
+    c = table.clusters.iloc[good]
+    names = c["name"].to_numpy(dtype=object)
+    unit, _ = pd.factorize(pd.Series(names, dtype=object))
+    if "start" not in c:
+        return unit.astype(np.intp), np.arange(len(good)), np.ones(len(good))
+    start = pd.to_datetime(c["start"], format="%Y-%m-%d").to_numpy()
+    days = ((pd.to_datetime(c["end"], format="%Y-%m-%d").to_numpy() - start) / np.timedelta64(1, "D")).astype(float)
+    total = pd.Series(days).groupby(unit).transform("sum").to_numpy()
+    weight = np.where(np.isnan(days), 1.0, days / total)
+    order = np.lexsort((start, unit))
+    first = order[np.r_[True, unit[order][1:] != unit[order][:-1]]] if len(order) else order
+    return unit.astype(np.intp), first, weight
+
+
+def _sibling_errors(table: InputTable, bad: np.ndarray, errors: pd.DataFrame) -> pd.DataFrame:
+    """A line for every row of a dated cluster whose other phase failed (its own phase computed fine)."""
+    names = table.clusters["name"].to_numpy(dtype=object)
+    bad_names = set(names[bad])
+    g_cluster, g_row = table.groups["cluster"].to_numpy(), table.groups["row"].to_numpy()
+    listed = set(errors["row"]) if len(errors) else set()
+    quiet = np.array([names[c] in bad_names and not bad[c] and r not in listed
+                      for c, r in zip(g_cluster, g_row, strict=True)], dtype=bool)
+    if not quiet.any():
+        return errors
+    failing = {nm: ", ".join(str(r) for r in sorted(set(errors.loc[errors["name"] == nm, "row"])))
+               for nm in bad_names}
+    extra = pd.DataFrame({"row": g_row[quiet], "name": names[g_cluster[quiet]], "field": "(cluster)",
+                          "message": [f"not computed: another phase of the cluster has errors in row(s) {failing[nm]}"
+                                      for nm in names[g_cluster[quiet]]]}, columns=ERROR_COLUMNS)
+    return pd.concat([errors, extra], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
 
 
 def write_outputs(result: BatchResult, out_dir: str | Path) -> dict[str, Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -446,8 +447,13 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
         unnamed = pd.concat([unnamed, pd.DataFrame([(r, "", c, m) for r, c, m in unread], columns=ERROR_COLUMNS)],
                             ignore_index=True)
     df, name, rows = df[named].reset_index(drop=True), name[named].reset_index(drop=True), rows_all[named]
-    codes, uniques = pd.factorize(name.astype(object))
+    dates = _phase_dates(df, name, column_of, units)
+    key = name.astype(object) if dates is None else pd.Series(
+        [(n, s, e) if ok else (n,) for n, s, e, ok in zip(name, dates.start, dates.end, dates.phased, strict=True)],
+        dtype=object)
+    codes, _ = pd.factorize(key)
     first = ~pd.Series(codes).duplicated().to_numpy()
+    uniques = name.to_numpy(dtype=object)[first]
     p = ProblemTable(len(uniques), len(df))
     cluster_values, ranges = _cluster_columns(df, column_of, units, codes, first, p, rows)
     group_values: dict[str, Any] = {}
@@ -458,14 +464,162 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
             for k in np.flatnonzero(~np.isnan(rng[:, 1])):
                 ranges.append(("group", k, f.path, bool(rng[k, 0]), *rng[k, 1:]))
     position = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    extra: dict[str, Any] = {}
+    if dates is not None:
+        extra = {"start": dates.start[first], "end": dates.end[first]}
     clusters = _frame({**cluster_values, "name": np.asarray(uniques, dtype=object), "file": source,
-                       "row": rows[first]})
+                       "row": rows[first], **extra})
     groups = _frame({"cluster": codes.astype(np.intp), "position": position, "row": rows, **group_values})
     table = InputTable(clusters, groups, pd.DataFrame(ranges, columns=RANGE_COLUMNS))
     for (row, column), message in bad_cells.items():
         f = fl.by_column(column)
         p.add(groups["row"].to_numpy() == row, f.path if f else column, message, group=True)
+    if dates is not None:
+        for mask, column, message in dates.problems:
+            p.add(mask, column, message, group=True)
+        _refuse_phased_ranges(table, p)
     return table, p, unnamed
+
+
+# --------------------------------------------------------------------------- dated phases in datasets
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?$")
+
+
+@dataclass
+class _Dates:
+    """Per row: the phase dates (ISO text, None when absent or bad), whether the row is a valid dated phase, and
+    the problems found (row mask, column, messages)."""
+
+    start: np.ndarray
+    end: np.ndarray
+    phased: np.ndarray
+    problems: list[tuple[np.ndarray, str, Any]]
+
+
+def _date_column(df: pd.DataFrame, which: str) -> str | None:
+    return next((str(c) for c in df.columns if str(c).strip().lower() == which), None)
+
+
+def _phase_dates(df: pd.DataFrame, name: pd.Series, column_of: dict[str, str], units: dict[str, str]
+                 ) -> _Dates | None:
+    """Optional ``start`` / ``end`` columns (YYYY-MM-DD, end exclusive): the rows of one name with the same pair
+    form one phase; a name with several pairs is a timeline (contiguous, no overlaps, no gaps, as in YAML).
+    A dated row's ``period`` is set here from its dates (``df`` is changed in place).  None without the columns."""
+    cols = {w: _date_column(df, w) for w in ("start", "end")}
+    if cols["start"] is None and cols["end"] is None:
+        return None
+    n = len(df)
+    problems: list[tuple[np.ndarray, str, Any]] = []
+    parsed: dict[str, np.ndarray] = {}
+    given: dict[str, np.ndarray] = {}
+    broken = np.zeros(n, dtype=bool)
+    for w, col in cols.items():
+        text = _text(df, col)
+        given[w] = text.notna().to_numpy()
+        raw = text.fillna("").to_numpy(dtype=object)
+        ok = np.array([bool(_DATE.match(str(v))) for v in raw]) & given[w]
+        when = pd.to_datetime(pd.Series([str(v)[:10] for v in raw]).where(ok), format="%Y-%m-%d", errors="coerce")
+        good = when.notna().to_numpy()
+        bad = given[w] & ~good
+        if bad.any():
+            problems.append((bad, col or w, lambda pos, r=raw: [
+                f"cannot read {r[k]!r} as a date; write it as YYYY-MM-DD (e.g. '2024-07-22')" for k in pos]))
+        broken |= bad
+        parsed[w] = when.dt.date.to_numpy(dtype=object)
+    start_col, end_col = cols["start"] or "start", cols["end"] or "end"
+    for w, other, col in (("start", "end", end_col), ("end", "start", start_col)):
+        alone = given[w] & ~given[other]
+        if alone.any():
+            problems.append((alone, col, f"missing: {w} is given, so {other} is required too "
+                             "(YYYY-MM-DD; end is exclusive, the first day after the phase)"))
+        broken |= alone
+    both = given["start"] & given["end"] & ~broken
+    s_val, e_val = parsed["start"], parsed["end"]
+    order_bad = np.zeros(n, dtype=bool)
+    order_bad[both] = [e <= s for s, e in zip(s_val[both], e_val[both], strict=True)]
+    if order_bad.any():
+        problems.append((order_bad, end_col, lambda pos: [
+            f"end {e_val[k].isoformat()} is not after start {s_val[k].isoformat()} (end is exclusive: a one-day "
+            "phase ends the day after it starts)" for k in pos]))
+    phased = both & ~order_bad
+    period_col = column_of.get("period")
+    if period_col is not None:
+        clash = (given["start"] | given["end"]) & _text(df, period_col).notna().to_numpy()
+        if clash.any():
+            problems.append((clash, period_col, "a dated row takes its period from start/end; remove 'period' "
+                             "(or the dates)"))
+    names = name.to_numpy(dtype=object)
+    dated_name = set(names[given["start"] | given["end"]])
+    undated = ~(given["start"] | given["end"]) & np.array([x in dated_name for x in names], dtype=bool)
+    if undated.any():
+        problems.append((undated, start_col, lambda pos: [
+            f"missing: other rows of cluster {names[k]!r} give start/end dates; every row of a dated cluster "
+            "needs both (YYYY-MM-DD)" for k in pos]))
+    _contiguity(names, s_val, e_val, phased, start_col, problems)
+    start = np.array([d.isoformat() if ok else None for d, ok in zip(s_val, phased, strict=True)], dtype=object)
+    end = np.array([d.isoformat() if ok else None for d, ok in zip(e_val, phased, strict=True)], dtype=object)
+    # the period of a phase is its dates' length, as for a YAML timeline phase; a row whose dates failed gets a
+    # placeholder (it is not computed) so that 'period is required' does not repeat the root cause
+    placeholder = (given["start"] | given["end"]) & ~phased & ~(_text(df, period_col).notna().to_numpy())
+    if phased.any() or placeholder.any():
+        col = period_col or "period"
+        if col not in df:
+            df[col] = pd.Series(None, index=df.index, dtype=object)
+        values = df[col].astype(object).to_numpy(dtype=object).copy()
+        for k in np.flatnonzero(phased):
+            values[k] = f"{(e_val[k] - s_val[k]).days} day"
+        values[placeholder] = "1 day"
+        df[col] = pd.Series(values, index=df.index, dtype=object)
+        column_of["period"] = col
+    return _Dates(start, end, phased, problems)
+
+
+def _contiguity(names: np.ndarray, s_val: np.ndarray, e_val: np.ndarray, phased: np.ndarray, col: str,
+                problems: list[tuple[np.ndarray, str, Any]]) -> None:
+    """The phases of a name in date order must be contiguous: an overlap or a gap is reported at the first row
+    of the later phase."""
+    seen: dict[tuple[Any, Any, Any], int] = {}
+    for k in np.flatnonzero(phased):
+        seen.setdefault((names[k], s_val[k], e_val[k]), int(k))
+    by_name: dict[Any, list[tuple[Any, Any, int]]] = {}
+    for (nm, s, e), at in seen.items():
+        by_name.setdefault(nm, []).append((s, e, at))
+    messages: dict[int, str] = {}
+    for nm, phases in by_name.items():
+        phases.sort(key=lambda t: (t[0], t[1]))
+        for (ps, pe, _), (s, e, at) in zip(phases, phases[1:], strict=False):
+            if s < pe:
+                messages[at] = (f"phase {s.isoformat()}..{e.isoformat()} overlaps the phase {ps.isoformat()}.."
+                               f"{pe.isoformat()} of cluster {nm!r}: phases may not overlap (end is exclusive: the "
+                               "next phase starts on the previous one's end date)")
+            elif s > pe:
+                messages[at] = (f"leaves a gap of {(s - pe).days} day(s) after the phase {ps.isoformat()}.."
+                               f"{pe.isoformat()} of cluster {nm!r}: phases must be contiguous (end is exclusive, so "
+                               "the next phase starts on the previous one's end date)")
+    if messages:
+        mask = np.zeros(len(names), dtype=bool)
+        mask[list(messages)] = True
+        problems.append((mask, col, lambda pos: [f"{messages[int(k)]} (got {s_val[k].isoformat()!r})" for k in pos]))
+
+
+def _refuse_phased_ranges(table: InputTable, p: ProblemTable) -> None:
+    """Ranges are refused in a cluster of several dated phases: its totals would need the phases' draws combined
+    draw by draw, which the batch path does not do."""
+    c = table.clusters
+    phases = c.groupby("name", sort=False)["start"].transform(lambda s: s.dropna().nunique()).to_numpy()
+    multi = phases > 1
+    if not multi.any() or not len(table.ranges):
+        return
+    owners = table.groups["cluster"].to_numpy()
+    msg = ("a range is not supported in a cluster of several dated phases (its totals would need the phases' "
+           "draws combined draw by draw); give a single value, or compute the phases as separate clusters")
+    for rr in table.ranges.itertuples(index=False):
+        group = rr.level == "group"
+        if multi[owners[rr.index] if group else rr.index]:
+            mask = np.zeros(len(table.groups) if group else len(c), dtype=bool)
+            mask[rr.index] = True
+            p.add(mask, rr.path, f"{msg} (got {rr.low:g}..{rr.high:g} {fl.field(rr.path).unit})", group=group)
 
 
 def _blank_bad_cells(df: pd.DataFrame, rows: np.ndarray, bad_rows: list[tuple[int, str, str]]

@@ -34,7 +34,7 @@ from pipeline.montecarlo import MAX_CELLS, P_HIGH, P_LOW, _apply, draw_source
 from pipeline.schema import Phase, Scenario, problems_of
 from pipeline.units import Q_
 
-__all__ = ["Plan", "aggregate", "aggregation", "document", "expand", "merge", "percentiles", "problems"]
+__all__ = ["Plan", "aggregate", "aggregation", "document", "expand", "fold", "merge", "percentiles", "problems"]
 
 Metrics = dict[str, pint.Quantity]
 
@@ -254,15 +254,28 @@ def aggregate(metrics: Metrics, plan: Plan, output_units: bool = True) -> Metric
     With ``output_units`` each metric is first converted to its output unit (so that the phase values
     printed add up exactly to the printed total); otherwise it is folded in the unit it comes in.
     """
-    n = len(plan.models)
+    return fold(metrics, plan.scenario, plan.weight, len(plan.models), output_units)
+
+
+def fold(metrics: Metrics, scenario: np.ndarray, weight: np.ndarray, n: int, output_units: bool = True) -> Metrics:
+    """The fold behind :func:`aggregate`, on bare arrays: row ``k`` belongs to unit ``scenario[k]`` (of ``n``)
+    with share ``weight[k]`` of its unit's days.  Batch datasets with ``start``/``end`` columns fold here too."""
     out = {}
+    scenario = np.asarray(scenario, dtype=np.intp)
+    order = np.argsort(scenario, kind="stable")  # each unit's rows, in their order
+    bounds = np.searchsorted(scenario[order], np.arange(n + 1))
+    single = np.diff(bounds) == 1  # a unit of one row is its own value: taken at once (10^6 clusters in a batch)
+    multi = np.flatnonzero(~single)
     for name, q in metrics.items():
         unit = _unit(name, q) if output_units else str(q.units)
         v = np.asarray(q.m_as(unit), dtype=float)
         how = aggregation(name, q)
-        rows = [plan.rows_of(u) for u in range(n)]
-        folded = [_reduce(v[r], plan.weight[r], how) for r in rows]
-        out[name] = Q_(np.stack(folded) if folded else np.empty((0, *v.shape[1:])), unit)
+        folded = np.empty((n, *v.shape[1:]))
+        folded[single] = v[order[bounds[:-1][single]]]
+        for u in multi:
+            r = order[bounds[u]:bounds[u + 1]]
+            folded[u] = _reduce(v[r], weight[r], how)
+        out[name] = Q_(folded, unit)
     return out
 
 
