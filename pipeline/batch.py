@@ -94,8 +94,9 @@ def run_batch(df: pd.DataFrame, source: str = "<dataset>", draws: int | None = N
         by_name = firsts.set_index(firsts[shown["name"]].astype("string").str.strip())
         for c in extra:
             results[c] = by_name[c].reindex(results["name"]).to_numpy()
+    phased = tuple(str(x) for x in names[good][first][np.bincount(unit, minlength=n) > 1])
     return BatchResult(results=results, errors=errors if len(errors) else pd.DataFrame(columns=ERROR_COLUMNS),
-                       source=source, table=table.take(good[first]))
+                       source=source, table=table.take(good[first]), phased=phased)
 
 
 def _units(table: InputTable, good: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

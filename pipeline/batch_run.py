@@ -84,8 +84,10 @@ class Progress:
 def cluster_tables(result: BatchResult) -> Iterator[tuple[str, InputTable]]:
     """Each computed cluster's inputs as a table of its own (what its report is computed from)."""
     table = result.table
+    skip = set(result.phased)  # a report from one phase would misstate a timeline: none is written
     for k, name in enumerate(table.clusters["name"]):
-        yield str(name), table.take([k])
+        if str(name) not in skip:
+            yield str(name), table.take([k])
 
 
 def input_hash(table: InputTable) -> str:
@@ -412,8 +414,11 @@ def _run(input_path: str | Path, out: Path, client: Any, o: _Options) -> int:
 
         for p in write_summary(result, df, out, o.formats).values():
             _say(f"  {p}")
+    if o.reports and result.phased:
+        _say(f"  {len(result.phased)} clusters given in dated phases get no per-cluster report (their totals are in "
+             f"results.csv; give them as a YAML timeline for a report): {', '.join(result.phased)}")
     if o.reports and len(result.results):
-        names = list(result.results["name"])
+        names = [n for n in result.results["name"] if n not in set(result.phased)]
         folders = folder_names(names)  # names whose slugs collide get distinct folders
         tasks = (ReportTask(n, t, str(out), source, o.formats, folders[n]) for n, t in cluster_tables(result))
         progress = Progress(len(names), "reports")

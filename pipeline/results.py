@@ -289,6 +289,7 @@ class BatchResult:
     errors: pd.DataFrame
     source: str = "<dataset>"
     table: Any = None  # pipeline.inputs.InputTable of the computed clusters, in results order
+    phased: tuple[str, ...] = ()  # clusters computed as several dated phases (their table row is the first phase)
 
 
 @dataclass(frozen=True)

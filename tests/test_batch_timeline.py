@@ -144,3 +144,22 @@ def test_phased_cluster_with_draws_has_exact_percentiles():
     t = _by_name(run_batch(_frame(rows))).loc["T"]
     p5, p95 = metric_column("energy", "MWh", "P5"), metric_column("energy", "MWh", "P95")
     assert np.allclose([t[p5], t["energy [MWh]"], t[p95]], 1200.0)
+
+
+def test_phased_clusters_get_no_single_phase_report():
+    import pandas as pd
+
+    from pipeline.batch import run_batch
+    from pipeline.batch_run import cluster_tables
+
+    base = {"accelerator": "h100-sxm", "power": "1000 W", "idle_power": "0 W", "host_power": "0 W",
+            "utilization": 1, "pue": 1, "wue [L/kWh]": 0, "grid": "us-srtv"}
+    df = pd.DataFrame([
+        {**base, "name": "phased", "count": 1000, "start": "2025-01-01", "end": "2025-01-11"},
+        {**base, "name": "phased", "count": 2000, "start": "2025-01-11", "end": "2025-01-31"},
+        {**base, "name": "plain", "count": 1000, "period [h]": 240},
+    ])
+    result = run_batch(df)
+    assert result.errors.empty, result.errors.to_string()
+    assert result.phased == ("phased",)
+    assert [name for name, _ in cluster_tables(result)] == ["plain"]
