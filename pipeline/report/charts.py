@@ -276,3 +276,52 @@ def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], rep
     ax.set_title(title)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return _svg(fig, prefix)
+
+
+def heatmap(chart_id: str, title: str, values: Sequence[Sequence[float]], unit: str, columns: Sequence[str],
+            row_label: str, caption: str, alt: str, cmap: str = "cividis") -> dict[str, str]:
+    """A heat map of hour of day (24 rows, 00:00 at the top) by ``columns`` (e.g. the months), with a colour bar
+    in ``unit``; the highest and lowest cells are outlined.  Returns the chart record of :func:`figure_record`
+    with ``alt``, the sentence that says in words (and numbers) what the chart shows.
+
+    ``cmap`` is a sequential colour map whose lightness changes monotonically with the value (cividis, viridis;
+    Blues, YlOrBr: darker is more), so the order of the cells survives a greyscale print and the common
+    colour-vision deficiencies.
+    """
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Rectangle
+
+    v = np.asarray(values, dtype=float)
+    rows = v.shape[0]
+    fig, ax = _subplots((6.6, 3.3))
+    colours = colormaps[cmap]
+    r0, g0, b0, _ = colours(0.0)
+    if 0.2126 * r0 + 0.7152 * g0 + 0.0722 * b0 > 0.9:  # a map that starts at white (Blues, YlOrBr): the palest
+        colours = ListedColormap(colours(np.linspace(0.15, 1.0, 256)))  # cells would vanish into the page
+    finite = v[np.isfinite(v)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    mesh = ax.pcolormesh(np.arange(v.shape[1] + 1), np.arange(rows + 1), v, cmap=colours, vmin=lo,
+                         vmax=hi if hi > lo else lo + 1, edgecolors="white", linewidth=0.3)
+    ax.set_ylim(rows, 0)  # 00:00 at the top: the day is read downwards
+    ax.set_xticks(np.arange(v.shape[1]) + 0.5, list(columns))
+    ticks = range(0, rows, 3)
+    ax.set_yticks([t + 0.5 for t in ticks], [f"{t:02d}:00" for t in ticks])
+    ax.tick_params(labelsize=8, length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_ylabel(row_label, fontsize=8)
+    if finite.size and hi > lo:
+        for target in (hi, lo):  # outline the extreme cells, dark on a light cell and white on a dark one
+            r, c = (int(k[0]) for k in np.nonzero(v == target))
+            fill = colours((target - lo) / (hi - lo))
+            ink = "#1d2430" if 0.2126 * fill[0] + 0.7152 * fill[1] + 0.0722 * fill[2] > 0.45 else "white"
+            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor=ink, linewidth=1.4))
+    bar = fig.colorbar(mesh, ax=ax, fraction=0.05, pad=0.02, aspect=18)
+    bar.set_label(unit, fontsize=8)
+    bar.ax.tick_params(labelsize=8)
+    bar.ax.yaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    bar.outline.set_visible(False)
+    ax.set_title(title)
+    return {**figure_record(fig, chart_id, title, caption), "alt": alt}

@@ -1,24 +1,31 @@
 """Results -> the report's "Hour by hour" view-model (``templates/_hourly.html.j2``): what an hourly run
-(``resolution: hourly``) adds to the annual figures, as a short table with plain sentences, and a chart of
-CO2e and on-site water by month.  Reads :class:`~pipeline.results.Results` only (and the names of the shipped
-profiles, climates and cooling models), never the engine.
+(``resolution: hourly``) adds to the annual figures, as a short table with plain sentences, a chart of
+CO2e and on-site water by month and, when the run kept its hours (``compute(..., keep_hours=True)``), heat maps
+of the grid's carbon intensity and the on-site water by hour of day and month; and ``hourly.csv``, the hours
+themselves (:func:`hourly_csv_text`).  Reads :class:`~pipeline.results.Results` only (and the names and UTC
+offsets of the shipped profiles, climates and cooling models), never the engine.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
 import pint
 
 from pipeline import profiles
+from pipeline.io import csv_text
 from pipeline.report import charts
 from pipeline.report.filters import fmt_q, fmt_sig, scale_of
-from pipeline.results import HourlyResult, Results, ScenarioInfo
+from pipeline.results import HourlyResult, Results, ScenarioInfo, metric_column
 from pipeline.units import Q_
 
-__all__ = ["MONTHS", "hourly_context"]
+__all__ = ["HOURLY_CSV", "MONTHS", "heatmaps", "hour_month_means", "hourly_context", "hourly_csv_text"]
+
+#: The file of the hours beside report.html (written by the report writer from :func:`hourly_csv_text`).
+HOURLY_CSV = "hourly.csv"
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -188,6 +195,168 @@ def monthly_chart(h: HourlyResult) -> dict[str, str] | None:
                                 "the grid's hourly mix (CO₂e) and by the weather through the cooling model (water).")
 
 
+# --------------------------------------------------------------------------- hour of day x month (heat maps)
+
+
+def _utc_text(offset: int) -> str:
+    """``UTC−6``, ``UTC+9``, ``UTC`` (a true minus sign)."""
+    return "UTC" if offset == 0 else f"UTC{'+' if offset > 0 else '−'}{abs(offset)}"
+
+
+def _clock(h: HourlyResult) -> tuple[int, str]:
+    """The heat maps' clock: the site's standard-time offset from UTC [h] and its name.
+
+    The hours are UTC; the site's weather file (``cooling.climate``) gives the local standard time's offset, so
+    with a climate the hours are shown on the site's clock (standard time all year: daylight saving is not
+    applied), and in UTC without one.
+    """
+    if h.climate:
+        try:
+            offset = float(profiles.climate_info(h.climate)["utc_offset_h"])
+        except (KeyError, OSError, ValueError):
+            offset = math.nan
+        if math.isfinite(offset) and offset == int(offset) and offset != 0:
+            return int(offset), f"local standard time ({_utc_text(int(offset))})"
+    return 0, "UTC"
+
+
+def hour_month_means(h: HourlyResult, column: str, utc_offset_h: int = 0, per: float = 1.0) -> np.ndarray | None:
+    """A column of the kept hours as a 24 x 12 matrix: row = hour of day, column = month (January first), each cell
+    the mean over the days of the month of that hour's value divided by ``per``; None without kept hours.
+
+    The hours (UTC starts) are moved to the clock ``utc_offset_h`` hours from UTC before they are sorted into
+    hours and months; the hours that then fall outside the profile's year wrap round to its other end (the year
+    is read as a typical year), so every cell holds exactly one value per day of its month and the days-weighted
+    mean of the cells is the mean of the hours.
+    """
+    if h.hours is None or column not in h.hours or "hour" not in h.hours:
+        return None
+    import pandas as pd
+
+    t = pd.to_datetime(pd.Series(h.hours["hour"], dtype=str), format="%Y-%m-%dT%H:%MZ")
+    t = t + pd.Timedelta(hours=utc_offset_h)
+    cell = ((t.dt.month - 1) * 24 + t.dt.hour).to_numpy(dtype=np.intp)
+    v = np.asarray(h.hours[column], dtype=float) / per
+    sums = np.bincount(cell, weights=v, minlength=288)
+    counts = np.bincount(cell, minlength=288)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((sums / counts).reshape(12, 24).T)
+
+
+def _where(m: np.ndarray, pick: Any) -> tuple[int, int, float]:
+    """(hour, month, value) of the cell ``pick`` (np.nanargmax or np.nanargmin) chooses."""
+    hour, month = np.unravel_index(int(pick(m)), m.shape)
+    return int(hour), int(month), float(m[hour, month])
+
+
+def _extremes_sentence(what: str, m: np.ndarray, clock: str, unit: str, mean: float) -> str:
+    """``<what> is highest at 18:00 <clock> in August (512 <unit>) and lowest at ...; the mean ... is ...``."""
+    hh, hm, hv = _where(m, np.nanargmax)
+    lh, lm, lv = _where(m, np.nanargmin)
+    return (f"{what} is highest at {hh:02d}:00 {clock} in {_MONTH_NAMES[hm]} ({fmt_sig(hv)} {unit}) and lowest at "
+            f"{lh:02d}:00 in {_MONTH_NAMES[lm]} ({fmt_sig(lv)} {unit}), as means over the days of the month; the "
+            f"mean of all hours is {fmt_sig(mean)} {unit}.")
+
+
+def _carbon_map(h: HourlyResult, s: ScenarioInfo, offset: int, clock: str) -> dict[str, str] | None:
+    m = hour_month_means(h, "grid_intensity [g CO2e/kWh]", offset)
+    if not h.profile or m is None or not np.isfinite(m).all() or np.ptp(m) == 0:
+        return None
+    mean = float(np.mean(h.hours["grid_intensity [g CO2e/kWh]"])) if h.hours else math.nan
+    basis = f" ({s.carbon_basis} basis)" if s.carbon_basis else ""
+    alt = _extremes_sentence(f"The grid's carbon intensity{basis}", m, clock, "g CO₂e/kWh", mean)
+    source = profiles.info(h.profile).get("source", "")
+    data = f"{_name('profile', h.profile)}" + (" (U.S. EIA Form EIA-930)" if "EIA-930" in source else "")
+    caption = (f"Each cell: the grid's CO₂e intensity{basis} in that hour of the day, averaged over the days of the "
+               f"month: the {data} times each technology's emission factor (technologies.csv; IPCC AR5 for most). "
+               "It is the grid's average, whatever the site's own contracts. Hours in "
+               f"{clock}; outlined: the highest and lowest cells.")
+    return charts.heatmap("hourly-heatmap-carbon", "Grid carbon intensity by hour of day and month", m.tolist(),
+                          "g CO₂e/kWh", MONTHS, f"hour of day, {clock}", caption, alt, cmap="YlOrBr")
+
+
+def _water_map(h: HourlyResult, result: Results, i: int, offset: int, clock: str) -> dict[str, str] | None:
+    col, s = "water_onsite [m ** 3]", result.scenarios[i]
+    if not (h.cooling and h.climate) or h.hours is None or col not in h.hours:
+        return None
+    hours = len(h.hours[col])
+    step = float(s.period.m_as("h")) / hours if s.period is not None else 1.0  # the hours each row stands for
+    m = hour_month_means(h, col, offset, per=step)
+    if m is None or not np.isfinite(m).all() or np.ptp(m) == 0:
+        return None
+    mean = float(np.sum(h.hours[col])) / (step * hours)
+    alt = _extremes_sentence("On-site cooling water", m, clock, "m³ an hour", mean)
+    peak = Q_(float(np.max(m)) * 24, "m ** 3 / day")
+    source = profiles.climate_info(h.climate).get("source", "")
+    weather = f"{_name('climate', h.climate)} typical-year weather" + (" (NREL TMY3)" if "TMY3" in source else "")
+    caption = (f"Each cell: the water consumed (evaporated) on site by the {_name('cooling', h.cooling)} model in that "
+               "hour of the day at the scenario's flat load, in m³ an hour, averaged over the days of the month; the "
+               f"model follows the {weather}. The highest cell is a rate of {fmt_q(peak, 'US_liquid_gallon / day')} "
+               f"({fmt_q(peak, 'm ** 3 / day')}).")
+    withdrawn, consumed = (_value(result.metric(n, i), "m ** 3") for n in ("water_onsite_withdrawal", "water_onsite"))
+    if withdrawn and consumed:
+        caption += (f" What the site draws from its supply is more: {fmt_sig(withdrawn / consumed, 2)}× the consumption "
+                    "over the year, the towers' blowdown included.")
+    caption += f" Hours in {clock}; outlined: the highest and lowest cells."
+    return charts.heatmap("hourly-heatmap-water", "On-site water by hour of day and month", m.tolist(), "m³/h",
+                          MONTHS, f"hour of day, {clock}", caption, alt, cmap="Blues")
+
+
+def heatmaps(result: Results, i: int = 0) -> dict[str, Any] | None:
+    """The heat-map page of an hourly run that kept its hours: an intro and the charts that vary (the grid's
+    carbon intensity with an hourly grid profile, the on-site water with a weather-driven cooling model)."""
+    h = result.hourly_of(i)
+    if h is None or h.hours is None:
+        return None
+    s = result.scenarios[i]
+    offset, clock = _clock(h)
+    maps = [c for c in (_carbon_map(h, s, offset, clock), _water_map(h, result, i, offset, clock)) if c is not None]
+    if not maps:
+        return None
+    intro = ("When in the day and the year: each map is the typical day of each month, the hours of the day down "
+             "and the months across, each cell the mean of that hour over the month's days. Darker cells are higher.")
+    if offset:
+        intro += (f" Hours are {clock}, the site's clock without daylight saving (under daylight saving the wall "
+                  "clock reads one hour later).")
+    return {"intro": intro, "charts": maps}
+
+
+# --------------------------------------------------------------------------- hourly.csv
+
+_KEY = re.compile(r"^(?P<name>[^\[\]]+?)(?:\s*\[(?P<unit>[^\[\]]*)\])?$")
+
+
+def _sig6(v: np.ndarray) -> np.ndarray:
+    """A column to 6 significant figures of its largest value (the same decimals down the column)."""
+    top = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 0.0
+    return v if top == 0 else np.round(v, max(0, 5 - math.floor(math.log10(top))))
+
+
+def hourly_csv_text(result: Results, i: int = 0) -> str | None:
+    """``hourly.csv`` of scenario ``i``: one row per hour of the year (8,760; 8,784 for a leap-year profile) and
+    the columns of the kept hours, headed ``name [unit]`` as in ``results.csv``: ``time (UTC)`` (the hour's start,
+    ISO 8601), facility power, IT and facility energy, the grid's intensity (scenario's carbon basis) and
+    carbon-free share, the site's hourly CFE share, PUE, WUE, on-site and total water, location-based CO2e
+    (Scope 1 + Scope 2, location-based); values to 6 significant figures of each column's largest.
+
+    None when the scenario is not an hourly run or its hours were not kept (``compute(..., keep_hours=True)``).
+    """
+    h = result.hourly_of(i)
+    if h is None or h.hours is None:
+        return None
+    import pandas as pd
+
+    columns: dict[str, Any] = {}
+    for key, v in h.hours.items():
+        if key == "hour":
+            columns["time (UTC)"] = [str(x) for x in v]
+            continue
+        m = _KEY.match(key)
+        name, unit = (m["name"], m["unit"] or "") if m else (key, "")
+        columns[metric_column(name, unit.strip())] = _sig6(np.asarray(v, dtype=float))
+    return csv_text(pd.DataFrame(columns))
+
+
 def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:
     """The "Hour by hour" section: ``show`` is false for an annual run."""
     h = result.hourly_of(i)
@@ -210,4 +379,6 @@ def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:
              + ", ".join(inputs[:-1]) + (" and " if len(inputs) > 1 else "") + inputs[-1]
              + ", and a flat load. The figures above are sums (or means) of the hours; the table sets what only an "
                "hourly run shows beside the annual view.")
-    return {"show": True, "intro": intro, "rows": rows, "chart": monthly_chart(h), "notes": list(h.notes)}
+    return {"show": True, "intro": intro, "rows": rows, "chart": monthly_chart(h), "notes": list(h.notes),
+            "heatmaps": heatmaps(result, i),
+            "csv": {"href": HOURLY_CSV, "rows": f"{len(h.hours['hour']):,}"} if h.hours is not None else None}
