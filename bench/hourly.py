@@ -11,6 +11,7 @@ Both outputs are checked equal; the section "Hourly runs" of bench/RESULTS.md is
 from __future__ import annotations
 
 import gc
+import os
 import platform
 import re
 import statistics
@@ -141,6 +142,11 @@ def numpy_floor(d: dict, rules: dict[str, str]) -> dict[str, np.ndarray]:
     return {name: np.concatenate(v) for name, v in out.items()}
 
 
+#: Pairs (clusterprint, floor) per size: a one-scenario pair takes ~20 ms, so many pairs keep its median steady on
+#: a shared machine; a 1,000-scenario pair takes ~10 s.
+PAIRS_FEW, PAIRS_MANY = 31, 5
+
+
 def bench(sizes=(1, 1000)) -> list[tuple[int, float, float, float, list[float]]]:
     from pipeline import hourly
     from pipeline.metrics import METRIC_BY_NAME
@@ -159,7 +165,7 @@ def bench(sizes=(1, 1000)) -> list[tuple[int, float, float, float, list[float]]]
         assert np.allclose([h.metric("cfe_share").m_as("") for h in infos], floor["cfe_share"])
         assert np.allclose([h.metric("water_onsite_peak_day").m_as("m**3/day") for h in infos],
                            floor["water_onsite_peak_day"])
-        reps = 7 if n < 100 else 5
+        reps = PAIRS_FEW if n < 100 else PAIRS_MANY
         t_pipe, t_np, ratio, ratios = _paired(lambda: hourly.run(res, rows), lambda: numpy_floor(d, rules),  # noqa: B023
                                               reps)
         rows_out.append((n, t_pipe, t_np, ratio, ratios))
@@ -168,23 +174,38 @@ def bench(sizes=(1, 1000)) -> list[tuple[int, float, float, float, list[float]]]
     return rows_out
 
 
-#: What changed since the first record, and where the rest of the gap lies (cProfile of 1,000 scenarios).
+#: This change's "before", measured with this module at commit 30a7898 (the tree of the second record) just before
+#: the "after" above it was written, same machine and load.
+BEFORE = ("**Before this change** (commit 30a7898, measured with this module, 31 and 5 pairs, 2026-11-30 01:57 UTC, "
+          "load average 3.2-3.3 on the 2 cores): one scenario 31.6 ms against 8.5 ms, **3.53×**; 1,000 scenarios "
+          "8,273 ms against 5,411 ms, **1.67×**.")
+#: What changed since the earlier records, and where the rest of the gap lies (cProfile of 1 and 1,000 scenarios).
 NOTES = (
-    "Before (first record, 2026-11-30 00:14 UTC): 1,000 scenarios 10,748 ms against 4,825 ms, **2.23×**; one "
-    "scenario 27.7 ms against 7.4 ms, 3.77×. A cProfile of 1,000 scenarios then showed, beside the arithmetic both "
-    "do: the scenario and group inputs repeated per hour by fancy indexing with an 8,760-fold index "
-    "(`take_arrays(np.repeat(rows, 8760))`, 84 fields, and the 5 hourly fields then replaced), a pandas row lookup "
-    "per scenario for its hourly settings and the profile index re-read per scenario for its year "
-    "(`profiles.year_of`, ~4 ms a scenario). Now each scenario's values are repeated with `np.repeat` (a third of "
-    "the time; the floor does the same), the hourly fields are not repeated at all, settings are read column by "
-    "column and the profile year is cached.",
-    "Left in the gap: `ureg.check` on every stage function copies each argument (`ureg.Quantity(value)` copies a "
-    "Quantity's array: about 120 copies of 1 million floats per chunk, ~1.2 s of 1,000 scenarios), and pint's "
-    "unit conversions and per-operation cost (~0.5 s). A dimension check that does not copy (in pipeline/units.py "
-    "or the stages) would remove the first for annual runs too.",
+    "First record (2026-11-30 00:14 UTC): 1,000 scenarios 10,748 ms against 4,825 ms, **2.23×**; one "
+    "scenario 27.7 ms against 7.4 ms, 3.77×. A cProfile of 1,000 scenarios then showed the scenario and group "
+    "inputs repeated per hour by fancy indexing with an 8,760-fold index, a pandas row lookup per scenario and the "
+    "profile index re-read per scenario; these were replaced by `np.repeat`, column reads and a cached year "
+    "(second record, 00:45 UTC: one scenario 45.7 ms against 11.8 ms, **3.85×**; 1,000 scenarios 1.60×).",
+    BEFORE,
+    "A cProfile of one scenario at the second record: of ~58 ms a run (profiled), 1.1 s of 2.9 s over 50 runs in "
+    "`ureg.check`'s wrappers (each wraps every argument in a new Quantity, `ureg.Quantity(q)` copies its array, "
+    "and parses its dimension text again), 0.7 s in pint parsing unit text (`Q_(x, \"MWh\")`, `.to(\"t CO2e\")`, "
+    "`.m_as(\"L/kWh\")`: 50-100 us a call, ~130 calls a run; pint's own cache answers only texts that are a "
+    "defined name, and neither \"MWh\" nor \"t CO2e\" is), 0.25 s in `timeline.aggregation` asked per metric "
+    "per chunk (it builds and checks Quantities), 0.17 s reading the hourly settings through pandas `astype`/`where` "
+    "per column. Now: stages use `pipeline.units.check`, which compares each argument's `dimensionality` "
+    "(cached by pint per unit) with dimensions parsed once and copies nothing (a wrong dimension still raises "
+    "`DimensionalityError`, tested for every checked argument of every stage); the one registry keeps the parse of "
+    "each unit text (`_Registry.parse_units_as_container`); the aggregation rule is cached per metric and unit; "
+    "settings are read once per run as object arrays; `per_day` converts the period to days instead of building a "
+    "unit per call. The same changes serve annual runs (`bench_compute`).",
+    "Left in the gap (one scenario, best of 200 runs on a quiet moment): the stage chain on 8,760 rows ~4.9 ms, "
+    "of which ~2.5 ms is pint's fixed cost per operation (62 multiplications and divisions, 29 additions and "
+    "subtractions, 43 conversions, each ~15-20 us of unit bookkeeping whatever the array size: the chain on one "
+    "row takes ~2.5 ms) and ~2.4 ms the arithmetic the floor also does; repeating the inputs over the hours "
+    "~1.4 ms (the floor's `np.repeat` too); the rest (settings, chunk arrays, folding 55 metrics over the hours, "
+    "CFE, monthly sums) ~2 ms. With 1,000 scenarios the fixed costs are spread over 114 scenarios a chunk.",
 )
-
-
 def section(rows: list[tuple[int, float, float, float, list[float]]]) -> str:
     lines = ["## Hourly runs: the chain over 8,760 hours vs raw numpy", "",
              f"Written by `python -m bench hourly` on {time.strftime('%Y-%m-%d %H:%M %Z')} "
@@ -193,8 +214,9 @@ def section(rows: list[tuple[int, float, float, float, list[float]]]) -> str:
              "(utilization and PUE varied). clusterprint: `pipeline.hourly.run` (hours x scenarios through the pint "
              "stage chain in chunks of 114 scenarios, totals, CFE, monthly sums, worst day). Floor: the same "
              "arithmetic on bare float arrays in the same chunks, each scenario's inputs repeated over its hours "
-             "with `np.repeat` (outputs checked equal). The two run in turn (7 pairs for 1 scenario, 5 for 1,000); "
-             "times are medians, the ratio is the median of the per-pair ratios (the machine is shared).", "",
+             f"with `np.repeat` (outputs checked equal). The two run in turn ({PAIRS_FEW} pairs for 1 scenario, "
+             f"{PAIRS_MANY} for 1,000); times are medians, the ratio is the median of the per-pair ratios (the machine "
+             f"is shared: load average {LOAD[0]} before the run, {LOAD[1]} after).", "",
              "| scenarios | rows (hours x scenarios) | clusterprint | raw numpy floor | ratio | goal |",
              "|---|---|---|---|---|---|"]
     for n, tp, tn, ratio, _ in rows:
@@ -208,8 +230,13 @@ def section(rows: list[tuple[int, float, float, float, list[float]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The 1-minute load average before and after the run (filled by :func:`main`).
+LOAD = ["?", "?"]
 def main() -> None:
-    text = section(bench())
+    LOAD[0] = f"{os.getloadavg()[0]:.2f}"
+    rows = bench()
+    LOAD[1] = f"{os.getloadavg()[0]:.2f}"
+    text = section(rows)
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     pattern = re.compile(r"## Hourly runs:.*?(?=^## |\Z)", re.S | re.M)
     new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text

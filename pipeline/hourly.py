@@ -158,21 +158,30 @@ def wue_hours(kind: str, cid: str | None) -> np.ndarray:
     return np.asarray(q.m_as("L/kWh"))
 
 
+def _text(frame: pd.DataFrame, path: str, rows: np.ndarray) -> list[str | None]:
+    """The text values of column ``path`` at ``rows`` (None where missing), read as one array."""
+    if path not in frame:
+        return [None] * len(rows)
+    return [v if isinstance(v, str) else None for v in frame[path].to_numpy(dtype=object)[rows]]
+
+
 def _settings(res: Resolution, rows: np.ndarray) -> list[dict[str, Any]]:
     """The hourly inputs of scenarios ``rows``: profile, climate and cooling ids, PPA shape, carbon basis, and
     whether the market-based factor is the grid average (read column by column, not row by row)."""
     c = res.table.clusters
-
-    def text(path: str) -> list[str | None]:
-        return [v if isinstance(v, str) else None for v in _obj(c, path).to_numpy()[rows]]
-
     basis = ([b if b in BASIS_PARAMETER else None for b in np.asarray(res.basis, dtype=object)[rows]]
              if res.basis is not None else [None] * len(rows))
     origin = res.origin.get("residual_intensity", np.array([]))
     average = (np.asarray(origin)[rows] == "grid-average") if len(origin) else np.zeros(len(rows), dtype=bool)
     return [{"profile": p, "climate": cl, "cooling": co, "ppa_profile": pp, "basis": b, "grid_average": bool(a)}
-            for p, cl, co, pp, b, a in zip(text("supply.hourly"), text("cooling.climate"), text("cooling.type"),
-                                           text("supply.ppa.profile"), basis, average, strict=True)]
+            for p, cl, co, pp, b, a in zip(_text(c, "supply.hourly", rows), _text(c, "cooling.climate", rows),
+                                           _text(c, "cooling.type", rows), _text(c, "supply.ppa.profile", rows),
+                                           basis, average, strict=True)]
+
+
+#: The scenario inputs that an hourly run gives hour by hour, and the unit they are handled in.
+_BY_HOUR = {"wue": "L/kWh", "grid_intensity": "g CO2e/kWh", "grid_water_intensity": "L/kWh",
+            "residual_intensity": "g CO2e/kWh"}
 
 
 # --------------------------------------------------------------------------- the run
@@ -180,78 +189,95 @@ def _settings(res: Resolution, rows: np.ndarray) -> list[dict[str, Any]]:
 
 def run(res: Resolution, rows: np.ndarray, keep_hours: bool = False, max_cells: int = MAX_CELLS
         ) -> tuple[dict[str, pint.Quantity], list[HourlyResult]]:
-    """Scenarios ``rows`` of a resolved table, hour by hour.
+    """Scenarios ``rows`` of a resolved table, hour by hour, at the central value of ranged inputs.
 
     Returns (metric -> one value per row in the metric's output unit, the hourly results of each row).
     """
     rows = np.asarray(rows, dtype=np.intp)
     per = max(1, max_cells // H)
+    settings = _settings(res, rows)
     totals: dict[str, list[np.ndarray]] = {}
     infos: list[HourlyResult] = []
     for start in range(0, len(rows), per):
-        part, more = _chunk(res, rows[start:start + per], keep_hours)
+        ch, chunk_settings = rows[start:start + per], settings[start:start + per]
+        sa, ga = take_arrays(res.sa, res.ga, ch)
+        part, hours, inputs, cfe_grid = _year(sa, ga, chunk_settings)
         for name, v in part.items():
             totals.setdefault(name, []).append(v)
-        infos += more
-    return {name: Q_(np.concatenate(v), METRIC_BY_NAME[name].unit) for name, v in totals.items()}, infos
+        with np.errstate(invalid="ignore", divide="ignore"):
+            metrics, clean = _hourly_metrics(sa, chunk_settings, hours, inputs, cfe_grid)
+            infos += _hourly_results(chunk_settings, metrics, hours, inputs, cfe_grid, clean, keep_hours)
+    return {name: Q_(v[0] if len(v) == 1 else np.concatenate(v), METRIC_BY_NAME[name].unit)
+            for name, v in totals.items()}, infos
 
 
-def _chunk(res: Resolution, ch: np.ndarray, keep_hours: bool) -> tuple[dict[str, np.ndarray], list[HourlyResult]]:
-    k = len(ch)
-    settings = _settings(res, ch)
-    flat = {name: getattr(res.sa, name).m_as(unit)[ch] for name, unit in (
-        ("wue", "L/kWh"), ("grid_intensity", "g CO2e/kWh"), ("grid_water_intensity", "L/kWh"),
-        ("residual_intensity", "g CO2e/kWh"))}
+def _year(sa: ScenarioArrays, ga: GroupArrays, settings: list[dict[str, Any]]
+          ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """Scenarios ``sa``, ``ga`` (``settings`` alike) over the 8,760 hours of a year, through the stage chain.
+
+    Returns (metric -> its total over the hours per scenario, metric -> scenarios x hours, both in the metric's
+    output unit; the inputs given by hour as scenarios x hours in :data:`_BY_HOUR` units; the grid's hourly
+    carbon-free share, NaN without a profile).
+    """
+    k = len(settings)
+    flat = {name: _magnitude(getattr(sa, name), unit) for name, unit in _BY_HOUR.items()}
     hourly = {name: np.repeat(v[:, None], H, axis=1) for name, v in flat.items()}
     cfe_grid = np.full((k, H), np.nan)
+    uses_grid = _magnitude(sa.onsite_share, "") < 1
     for j, s in enumerate(settings):
         if s["cooling"]:
             hourly["wue"][j] = wue_hours(s["cooling"], s["climate"])
         if s["profile"] and flat["grid_intensity"][j] == flat["grid_intensity"][j]:
             parameter = BASIS_PARAMETER[s["basis"] or "lifecycle"]
-            uses_grid = res.sa.onsite_share.m_as("")[ch[j]] < 1
-            hourly["grid_intensity"][j] = profile_intensity(s["profile"], parameter) * uses_grid
-            hourly["grid_water_intensity"][j] = profile_intensity(s["profile"], "water_consumption") * uses_grid
+            hourly["grid_intensity"][j] = profile_intensity(s["profile"], parameter) * uses_grid[j]
+            hourly["grid_water_intensity"][j] = profile_intensity(s["profile"], "water_consumption") * uses_grid[j]
             if s["grid_average"]:
                 hourly["residual_intensity"][j] = hourly["grid_intensity"][j]
             cfe_grid[j] = profile_cfe(s["profile"])
-    period = np.repeat(res.sa.period.m_as("h")[ch] / H, H)
-    sa, ga = _hours_of(res, ch, period=Q_(period, "h"), wue=Q_(hourly["wue"].ravel(), "L/kWh"),
-                       grid_intensity=Q_(hourly["grid_intensity"].ravel(), "g CO2e/kWh"),
-                       grid_water_intensity=Q_(hourly["grid_water_intensity"].ravel(), "L/kWh"),
-                       residual_intensity=Q_(hourly["residual_intensity"].ravel(), "g CO2e/kWh"))
-    metrics, _ = compute_arrays(sa, ga)
-    out: dict[str, np.ndarray] = {}
+    period = np.repeat(_magnitude(sa.period, "h") / H, H)
+    sa_h, ga_h = _hours_of(sa, ga, period=Q_(period, "h"),
+                           **{name: Q_(v.ravel(), _BY_HOUR[name]) for name, v in hourly.items()})
+    metrics, _ = compute_arrays(sa_h, ga_h)
+    totals: dict[str, np.ndarray] = {}
     hours: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, q in metrics.items():
-            m = _magnitude(q, METRIC_BY_NAME[name].unit).reshape(k, H)
-            how = aggregation(name, q)
-            out[name] = (np.sum(m, axis=1) if how == "sum" else np.mean(m, axis=1) if how == "mean"
-                         else np.max(m, axis=1) if how == "max" else np.full(k, np.nan))
+            units = q.units
+            m = np.asarray(q.magnitude if units == _unit(METRIC_BY_NAME[name].unit)
+                           else q.m_as(METRIC_BY_NAME[name].unit), dtype=float).reshape(k, H)
+            how = _how(name, units)
+            totals[name] = (np.sum(m, axis=1) if how == "sum" else np.mean(m, axis=1) if how == "mean"
+                            else np.max(m, axis=1) if how == "max" else np.full(k, np.nan))
             hours[name] = m
-        infos = _hourly_results(res, ch, settings, hours, hourly, cfe_grid, keep_hours)
-    return out, infos
+    return totals, hours, hourly, cfe_grid
 
 
-def _hours_of(res: Resolution, ch: np.ndarray, **hourly: pint.Quantity) -> tuple[ScenarioArrays, GroupArrays]:
-    """Scenarios ``ch`` as ``len(ch) x 8,760`` rows (scenario-major), the inputs in ``hourly`` given hour by hour.
+@cache
+def _how(name: str, units: pint.Unit) -> str | None:
+    """How a metric folds over the hours (:func:`pipeline.timeline.aggregation`), once per metric and unit."""
+    return aggregation(name, Q_(1.0, units))
 
-    What :func:`pipeline.inputs.take_arrays` gives for ``np.repeat(ch, 8760)``, built by repeating each scenario's
-    values (``np.repeat``: a third of the time of indexing with an 8,760-fold index) and not at all for the fields
-    given in ``hourly``; each group's accelerator-hours are spread evenly over the hours.
+
+def _hours_of(sa: ScenarioArrays, ga: GroupArrays, **hourly: pint.Quantity) -> tuple[ScenarioArrays, GroupArrays]:
+    """Scenarios ``sa`` (with their groups ``ga``) as ``len(sa) x 8,760`` rows (scenario-major), the inputs in
+    ``hourly`` given hour by hour.
+
+    What :func:`pipeline.inputs.take_arrays` gives for ``np.repeat(arange(len(sa)), 8760)``, built by repeating
+    each scenario's values (``np.repeat``: a third of the time of indexing with an 8,760-fold index) and not at all
+    for the fields given in ``hourly``; each group's accelerator-hours are spread evenly over the hours.
     """
-    sa, ga = take_arrays(res.sa, res.ga, ch)  # one row per scenario
     rows = {f.name: hourly[f.name] if f.name in hourly else _repeat(getattr(sa, f.name))
             for f in fields(ScenarioArrays)}
-    groups = {f.name: _repeat(getattr(ga, f.name)) for f in fields(GroupArrays) if f.name != "scenario"}
-    groups["accelerator_hours"] = groups["accelerator_hours"] / H
+    groups = {f.name: _repeat(getattr(ga, f.name)) for f in fields(GroupArrays)
+              if f.name not in ("scenario", "accelerator_hours")}
+    groups["accelerator_hours"] = _repeat(ga.accelerator_hours, spread=True)
     scenario = (ga.scenario[:, None] * H + np.arange(H)).ravel().astype(np.intp)  # group g, hour h -> row s*H + h
     return ScenarioArrays(**rows), GroupArrays(scenario=scenario, **groups)
 
 
-def _repeat(q: pint.Quantity) -> pint.Quantity:
-    return Q_(np.repeat(q.magnitude, H), q.units)
+def _repeat(q: pint.Quantity, spread: bool = False) -> pint.Quantity:
+    """Each element of ``q`` over the hours (with ``spread``, an amount spread evenly over them)."""
+    return Q_(np.repeat(q.magnitude / H if spread else q.magnitude, H), q.units)
 
 
 @cache
@@ -264,27 +290,27 @@ def _magnitude(q: pint.Quantity, unit: str) -> np.ndarray:
     return np.asarray(q.magnitude if q.units == _unit(unit) else q.m_as(unit), dtype=float)
 
 
-def _hourly_results(res: Resolution, ch: np.ndarray, settings: list[dict[str, Any]], hours: dict[str, np.ndarray],
-                    inputs: dict[str, np.ndarray], cfe_grid: np.ndarray, keep_hours: bool) -> list[HourlyResult]:
-    """The hourly metrics, monthly sums (and hours) of a chunk of scenarios, computed on (scenarios x hours)."""
-    k = len(ch)
+def _hourly_metrics(sa: ScenarioArrays, settings: list[dict[str, Any]], hours: dict[str, np.ndarray],
+                    inputs: dict[str, np.ndarray], cfe_grid: np.ndarray) -> tuple[dict[str, pint.Quantity], np.ndarray]:
+    """The metrics only an hourly run has (:data:`pipeline.metrics.HOURLY_METRICS`), one value per scenario of
+    ``sa``, from its hours (scenarios x hours, from :func:`_year`); and the carbon-free energy of each hour."""
     it, fac, grid, ppa = (hours[n] for n in ("it_energy", "energy", "grid_energy", "ppa_energy"))
-    w_on, w_tot, co2 = hours["water_onsite"], hours["water_total"], hours["co2e_location_based"]
-    dt = res.sa.period.m_as("h")[ch] / H  # hours each row stands for
+    w_on = hours["water_onsite"]
+    dt = _magnitude(sa.period, "h") / H  # hours each row stands for
     grid_year = grid.sum(axis=1)
     shaped = [j for j, s in enumerate(settings) if s["ppa_profile"]]
     if shaped:
         ppa = ppa.copy()
-        share = res.sa.ppa_share.m_as("")[ch]
-        for j in shaped:
-            ppa[j] = share[j] * grid_year[j] * profiles.shape(settings[j]["ppa_profile"])
+        share = _magnitude(sa.ppa_share, "")
+        shapes = np.stack([profiles.shape(settings[j]["ppa_profile"]) for j in shaped])
+        ppa[shaped] = (share[shaped] * grid_year[shaped])[:, None] * shapes
     clean = np.asarray(cfe.cfe_energy(Q_(grid, "MWh"), Q_(ppa, "MWh"), Q_(cfe_grid, "")).m_as("MWh"))
     ppa_year = np.minimum(ppa.sum(axis=1), grid_year)
     fac_year, it_year = fac.sum(axis=1), it.sum(axis=1)
     cfe_mean = cfe_grid.mean(axis=1)
     gi = inputs["grid_intensity"]
-    daily = w_on.reshape(k, 365, 24).sum(axis=2) / dt[:, None]  # m3 per day (24 rows of dt hours each)
-    metrics = {
+    daily = w_on.reshape(len(settings), 365, 24).sum(axis=2) / dt[:, None]  # m3 per day (24 rows of dt hours each)
+    return {
         "cfe_share": Q_(clean.sum(axis=1) / fac_year, ""),
         "cfe_share_annual": Q_((ppa_year + cfe_mean * (grid_year - ppa_year)) / fac_year, ""),
         "pue_effective": Q_(fac_year / it_year, ""),
@@ -294,8 +320,28 @@ def _hourly_results(res: Resolution, ch: np.ndarray, settings: list[dict[str, An
         "grid_intensity_mean": Q_(gi.mean(axis=1), "g CO2e/kWh"),
         "grid_intensity_max": Q_(gi.max(axis=1), "g CO2e/kWh"),
         "grid_cfe_share_mean": Q_(cfe_mean, ""),
-        "co2e_scope2_location_based_annual": (Q_(grid_year, "MWh") * res.sa.grid_intensity[ch]).to("t CO2e"),
-    }
+        "co2e_scope2_location_based_annual": (Q_(grid_year, "MWh") * sa.grid_intensity).to("t CO2e"),
+    }, clean
+
+
+@cache
+def _monthly_wet_bulb(cid: str) -> np.ndarray:
+    return np.add.reduceat(profiles.climate(cid)["wet_bulb_c"].to_numpy(), MONTH_STARTS) / (np.asarray(_DAYS) * 24)
+
+
+@cache
+def _hour_labels(year: int) -> np.ndarray:
+    return pd.date_range(f"{year}-01-01", periods=H, freq="h").strftime("%Y-%m-%dT%H:00Z").to_numpy()
+
+
+def _hourly_results(settings: list[dict[str, Any]], metrics: dict[str, pint.Quantity], hours: dict[str, np.ndarray],
+                    inputs: dict[str, np.ndarray], cfe_grid: np.ndarray, clean: np.ndarray, keep_hours: bool
+                    ) -> list[HourlyResult]:
+    """The hourly results of a chunk of scenarios: their hourly metrics, monthly sums (and hours), computed on
+    (scenarios x hours)."""
+    it, fac, grid = (hours[n] for n in ("it_energy", "energy", "grid_energy"))
+    w_on, w_tot, co2 = hours["water_onsite"], hours["water_total"], hours["co2e_location_based"]
+    gi = inputs["grid_intensity"]
 
     def month(v: np.ndarray) -> np.ndarray:
         return np.add.reduceat(v, MONTH_STARTS, axis=1)
@@ -316,12 +362,11 @@ def _hourly_results(res: Resolution, ch: np.ndarray, settings: list[dict[str, An
         if not s["profile"]:
             notes.append("no hourly grid profile (supply.hourly): the grid intensity is flat and the CFE shares are "
                          "not reported")
-        wet = (np.add.reduceat(profiles.climate(s["climate"])["wet_bulb_c"].to_numpy(), MONTH_STARTS) / hours_in_month
-               if s["climate"] else np.full(12, np.nan))
+        wet = _monthly_wet_bulb(s["climate"]) if s["climate"] else np.full(12, np.nan)
         kept = None
         if keep_hours:
             year = profiles.year_of(s["profile"]) if s["profile"] else 2023
-            kept = {"hour": pd.date_range(f"{year}-01-01", periods=H, freq="h").strftime("%Y-%m-%dT%H:00Z").to_numpy(),
+            kept = {"hour": _hour_labels(year),
                     "facility_power [MW]": hours["facility_power"][j], "it_energy [MWh]": it[j], "energy [MWh]": fac[j],
                     "grid_intensity [g CO2e/kWh]": gi[j], "grid_cfe_share": cfe_grid[j],
                     "cfe_share": clean[j] / fac[j], "pue": fac[j] / it[j], "wue [L/kWh]": inputs["wue"][j],

@@ -120,3 +120,58 @@ def test_stages_reject_wrong_dimensions(func, args):
 
     with pytest.raises((DimensionalityError, ValueError)):
         func(*args)
+
+
+def _checked_stages() -> list:
+    from pipeline.stages import cfe, cooling
+
+    return [f for mod in (air, carbon, cfe, cooling, energy, power, water) for f in vars(mod).values()
+            if callable(f) and getattr(f, "__module__", "") == mod.__name__ and hasattr(f, "dimensions")]
+
+
+#: A unit of each base dimension, to build an argument of any expected dimensionality.
+_BASE = {"[length]": "m", "[mass]": "kg", "[time]": "s", "[temperature]": "K", "[currency]": "USD",
+         "[carbon_dioxide_equivalent]": "CO2e"}
+
+
+def _argument(dim: object, name: str) -> object:
+    if dim is None:  # not checked: the cooling models' coefficients a3..a0, or any quantity
+        return (6e-5, -0.01, 0.61, -10.4) if name == "coefficients" else Q_(np.full(2, 3.0), "MWh")
+    unit = " * ".join(f"{_BASE[d]} ** {p}" for d, p in dict(dim).items()) or ""  # type: ignore[call-overload]
+    return Q_(np.full(2, 3.0), unit)
+
+
+def test_every_stage_with_dimensions_is_found() -> None:
+    names = {f.__name__ for f in _checked_stages()}
+    assert {"accelerator_power", "facility_power", "water_onsite", "co2e_from_energy", "pollutant_from_fuel",
+            "health_damages", "cfe_energy", "wue_evaporative_tower", "per_day"} <= names
+    assert len(names) >= 30
+
+
+@pytest.mark.parametrize("func", _checked_stages(), ids=lambda f: f.__name__)
+def test_every_checked_argument_of_every_stage_rejects_a_wrong_dimension(func) -> None:
+    """Each stage runs with arguments of the declared dimensions, and raises when any one of them is a speed."""
+    import inspect
+
+    from pint import DimensionalityError
+
+    names = list(inspect.signature(func).parameters)
+    good = [_argument(d, n) for d, n in zip(func.dimensions, names, strict=True)]
+    func(*good)
+    checked = [i for i, d in enumerate(func.dimensions) if d is not None]
+    assert checked, func.__name__
+    for i in checked:
+        bad = list(good)
+        bad[i] = Q_(np.full(2, 3.0), "m/s")
+        with pytest.raises(DimensionalityError):
+            func(*bad)
+
+
+def test_a_stage_called_by_keyword_is_checked_too() -> None:
+    from pint import DimensionalityError
+
+    assert power.facility_power(it_power=Q_(1, "MW"), pue=Q_(1.2, "")).m_as("MW") == pytest.approx(1.2)
+    with pytest.raises(DimensionalityError):
+        power.facility_power(it_power=Q_(1, "MWh"), pue=Q_(1.2, ""))
+    with pytest.raises(DimensionalityError):
+        power.facility_power(Q_(1, "MW"), pue=Q_(1.2, "W"))

@@ -110,3 +110,37 @@ def test_input_quantity_strings_parse(path):
         q = ureg.Quantity(text)
         assert isinstance(q, ureg.Quantity)
         assert not q.unitless, text
+
+
+def test_check_compares_dimensions_without_copying_the_arguments() -> None:
+    import numpy as np
+    from pint import DimensionalityError
+
+    from pipeline.units import check
+
+    @check("[energy]", "[]", None)
+    def same(energy, share, anything):
+        return energy, share, anything
+
+    e, s = Q_(np.arange(3.0), "MWh"), Q_(np.ones(3), "")
+    got = same(e, s, "not checked")
+    assert got[0] is e and got[1] is s  # the very objects: nothing wrapped or copied
+    assert same(Q_(1.0, "GJ"), 0.5, None)[1] == 0.5  # another energy unit; a bare number is dimensionless
+    for bad in ((Q_(1.0, "MW"), s, None), (e, Q_(1.0, "m"), None), (e, s), ()):
+        with pytest.raises((DimensionalityError, TypeError)):
+            same(*bad)
+    with pytest.raises(TypeError, match="takes 3 parameters, but 2"):
+        check("[energy]", "[]")(lambda a, b, c: a)
+
+
+def test_unit_text_is_parsed_once_and_parses_as_pint_does() -> None:
+    import pint
+
+    fresh = pint.UnitRegistry()
+    fresh.load_definitions(str(ROOT / "pipeline" / "units.txt"))
+    for text in ("MWh", "t CO2e", "g CO2e / kWh", "m ** 3 / day", "L/kWh", "", "USD/t", "degC"):
+        first = ureg.parse_units_as_container(text)
+        assert ureg.parse_units_as_container(text) is first  # kept
+        assert dict(first) == dict(fresh.parse_units_as_container(text)), text
+    assert Q_(1, "t CO2e").to("kg CO2e").magnitude == pytest.approx(1000)
+    assert Q_(2.0, "MWh").m_as("kWh") == pytest.approx(2000)

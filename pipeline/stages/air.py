@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pint
 
-from pipeline.units import ureg
+from pipeline.units import check
 
 __all__ = ["health_damages", "pollutant_from_fuel", "pollutant_from_grid", "premature_deaths"]
 
 
-@ureg.check("[energy]", "[energy] / [energy]", "[mass] / [energy]")
+@check("[energy]", "[energy] / [energy]", "[mass] / [energy]")
 def pollutant_from_fuel(energy: pint.Quantity, heat_rate: pint.Quantity, per_heat: pint.Quantity) -> pint.Quantity:
     """Mass of a pollutant emitted by a fuel-burning plant generating ``energy`` [t].
 
@@ -30,7 +30,7 @@ def pollutant_from_fuel(energy: pint.Quantity, heat_rate: pint.Quantity, per_hea
     return (energy * heat_rate * per_heat).to("t")
 
 
-@ureg.check("[energy]", "[mass] / [energy]")
+@check("[energy]", "[mass] / [energy]")
 def pollutant_from_grid(grid_energy: pint.Quantity, output_rate: pint.Quantity) -> pint.Quantity:
     """Mass of a pollutant emitted by the grid's plants to generate ``grid_energy`` [t].
 
@@ -46,7 +46,7 @@ def pollutant_from_grid(grid_energy: pint.Quantity, output_rate: pint.Quantity) 
     return (grid_energy * output_rate).to("t")
 
 
-@ureg.check("[mass]", "[mass]", "[mass]", "[currency] / [mass]", "[currency] / [mass]", "[currency] / [mass]")
+@check("[mass]", "[mass]", "[mass]", "[currency] / [mass]", "[currency] / [mass]", "[currency] / [mass]")
 def health_damages(nox: pint.Quantity, so2: pint.Quantity, pm25: pint.Quantity, per_nox: pint.Quantity,
                    per_so2: pint.Quantity, per_pm25: pint.Quantity) -> pint.Quantity:
     """Monetised health damages of emitted PM2.5 and its precursors [USD].
@@ -65,7 +65,7 @@ def health_damages(nox: pint.Quantity, so2: pint.Quantity, pm25: pint.Quantity, 
     return (nox * per_nox + so2 * per_so2 + pm25 * per_pm25).to("USD")
 
 
-@ureg.check("[mass]", "[mass]", "[mass]", "1 / [mass]", "1 / [mass]", "1 / [mass]")
+@check("[mass]", "[mass]", "[mass]", "1 / [mass]", "1 / [mass]", "1 / [mass]")
 def premature_deaths(nox: pint.Quantity, so2: pint.Quantity, pm25: pint.Quantity, per_nox: pint.Quantity,
                      per_so2: pint.Quantity, per_pm25: pint.Quantity) -> pint.Quantity:
     """Premature deaths attributable to the emitted PM2.5 and its precursors over the period [].

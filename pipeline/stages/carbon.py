@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pint
 
-from pipeline.units import ureg
+from pipeline.units import check
 
 
-@ureg.check("[energy] / [energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]", "[mass] / [energy]",
+@check("[energy] / [energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]", "[mass] / [energy]",
             "[mass] / [energy]", "[carbon_dioxide_equivalent]", "[carbon_dioxide_equivalent]")
 def combustion_intensity(
     heat_rate: pint.Quantity,
@@ -38,7 +38,7 @@ def combustion_intensity(
     return (heat_rate * per_heat).to("g CO2e / kWh")
 
 
-@ureg.check("[energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]")
+@check("[energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]")
 def co2e_from_energy(energy: pint.Quantity, intensity: pint.Quantity) -> pint.Quantity:
     """CO2e of ``energy`` at an emission ``intensity`` [t CO2e]."""
     return (energy * intensity).to("t CO2e")
@@ -52,7 +52,7 @@ def co2e_location_based(co2e_grid: pint.Quantity, co2e_onsite: pint.Quantity) ->
     return co2e_grid + co2e_onsite
 
 
-@ureg.check("[energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]", "[energy]",
+@check("[energy]", "[mass] * [carbon_dioxide_equivalent] / [energy]", "[energy]",
             "[mass] * [carbon_dioxide_equivalent] / [energy]")
 def co2e_market_based_grid(
     grid_energy: pint.Quantity,
@@ -80,7 +80,7 @@ def co2e_market_based(co2e_market_based_grid: pint.Quantity, co2e_onsite: pint.Q
     return co2e_market_based_grid + co2e_onsite
 
 
-@ureg.check("[mass] * [carbon_dioxide_equivalent]", "[mass] * [carbon_dioxide_equivalent]", "[]")
+@check("[mass] * [carbon_dioxide_equivalent]", "[mass] * [carbon_dioxide_equivalent]", "[]")
 def embodied_per_accelerator(accelerator: pint.Quantity, server: pint.Quantity,
                              accelerators_per_server: pint.Quantity) -> pint.Quantity:
     """Embodied CO2e per accelerator including its share of the host server [kg CO2e].
@@ -96,7 +96,7 @@ def embodied_per_accelerator(accelerator: pint.Quantity, server: pint.Quantity,
     return accelerator + server / accelerators_per_server
 
 
-@ureg.check("[time]", "[mass] * [carbon_dioxide_equivalent]", "[time]")
+@check("[time]", "[mass] * [carbon_dioxide_equivalent]", "[time]")
 def co2e_embodied(accelerator_time: pint.Quantity, embodied_per_accelerator: pint.Quantity, lifetime: pint.Quantity) -> pint.Quantity:
     """Embodied (manufacturing) CO2e of the hardware, amortised linearly over its lifetime [t CO2e].
 
@@ -106,7 +106,7 @@ def co2e_embodied(accelerator_time: pint.Quantity, embodied_per_accelerator: pin
     return (accelerator_time / lifetime * embodied_per_accelerator).to("t CO2e")
 
 
-@ureg.check("[energy]", "[energy] / [energy]", "[mass] / [energy]", "[mass] * [carbon_dioxide_equivalent] / [mass]")
+@check("[energy]", "[energy] / [energy]", "[mass] / [energy]", "[mass] * [carbon_dioxide_equivalent] / [mass]")
 def co2e_upstream_fuel(energy: pint.Quantity, heat_rate: pint.Quantity, upstream_ch4_per_heat: pint.Quantity,
                        gwp_ch4: pint.Quantity) -> pint.Quantity:
     """CO2e of the methane leaked upstream (extraction, processing, transport) of the fuel burnt to generate

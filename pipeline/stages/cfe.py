@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pint
 
-from pipeline.units import Q_, ureg
+from pipeline.units import Q_, check
 
 __all__ = ["cfe_energy", "hourly_intensity"]
 
@@ -26,7 +26,7 @@ def hourly_intensity(shares: pint.Quantity, factors: pint.Quantity) -> pint.Quan
     return Q_(np.asarray(shares.m_as(""), dtype=float) @ np.asarray(factors.magnitude, dtype=float), factors.units)
 
 
-@ureg.check("[energy]", "[energy]", "[]")
+@check("[energy]", "[energy]", "[]")
 def cfe_energy(grid_energy: pint.Quantity, ppa_energy: pint.Quantity, grid_cfe_share: pint.Quantity) -> pint.Quantity:
     """Carbon-free energy supplied to the site in each hour [MWh]: contracted carbon-free generation in the same
     hour (at most the hour's grid consumption), plus the grid's carbon-free share of the rest.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pint
 
-from pipeline.units import Q_, ureg
+from pipeline.units import Q_, check
 
 __all__ = ["wue_adiabatic", "wue_evaporative_tower"]
 
 
-@ureg.check("[temperature]", None, "[length] ** 3 / [energy]")
+@check("[temperature]", None, "[length] ** 3 / [energy]")
 def wue_evaporative_tower(wet_bulb: pint.Quantity, coefficients: tuple[float, float, float, float],
                           floor: pint.Quantity) -> pint.Quantity:
     """On-site WUE of a chiller plant with evaporative cooling towers at a wet-bulb temperature [L/kWh].
@@ -34,7 +34,7 @@ def wue_evaporative_tower(wet_bulb: pint.Quantity, coefficients: tuple[float, fl
     return Q_(np.maximum(wue, floor.m_as("L/kWh")), "L/kWh")
 
 
-@ureg.check("[temperature]", "[temperature]", "[temperature]", None, "[length] ** 3 / [energy]",
+@check("[temperature]", "[temperature]", "[temperature]", None, "[length] ** 3 / [energy]",
             "[length] ** 3 / [energy]")
 def wue_adiabatic(dry_bulb: pint.Quantity, wet_bulb: pint.Quantity, switch: pint.Quantity,
                   coefficients: tuple[float, float, float, float], floor: pint.Quantity,

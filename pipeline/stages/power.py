@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pint
 
-from pipeline.units import ureg
+from pipeline.units import check, ureg
 
 
-@ureg.check("[power]", "[power]", "[]")
+@check("[power]", "[power]", "[]")
 def accelerator_power(full_power: pint.Quantity, idle_power: pint.Quantity, utilization: pint.Quantity) -> pint.Quantity:
     """Mean power of one accelerator at a mean load [W].
 
@@ -38,7 +38,7 @@ def accelerator_power(full_power: pint.Quantity, idle_power: pint.Quantity, util
     return idle_power + utilization * (full_power - idle_power)
 
 
-@ureg.check("[power]", "[power]")
+@check("[power]", "[power]")
 def server_power_per_accelerator(accelerator_power: pint.Quantity, host_power: pint.Quantity) -> pint.Quantity:
     """Mean IT power per accelerator including its share of the host server [W].
 
@@ -48,13 +48,13 @@ def server_power_per_accelerator(accelerator_power: pint.Quantity, host_power: p
     return accelerator_power + host_power
 
 
-@ureg.check("[]", "[power]")
+@check("[]", "[power]")
 def it_power(count: pint.Quantity, server_power_per_accelerator: pint.Quantity) -> pint.Quantity:
     """Mean IT power of an accelerator group: ``count * (P(u) + P_host)`` [W]."""
     return count * server_power_per_accelerator
 
 
-@ureg.check("[power]", "[power]")
+@check("[power]", "[power]")
 def host_power_peak(host_power: pint.Quantity, host_power_nameplate: pint.Quantity) -> pint.Quantity:
     """Host power per accelerator at peak [W]: the nameplate share of the server where one is known (what a
     utility must provision), else the operating host power; NaN nameplate means none.
@@ -69,7 +69,7 @@ def host_power_peak(host_power: pint.Quantity, host_power_nameplate: pint.Quanti
     return ureg.Quantity(np.where(np.isnan(nameplate), host_power.m_as("W"), nameplate), "W")
 
 
-@ureg.check("[]", "[power]", "[power]")
+@check("[]", "[power]", "[power]")
 def it_power_peak(count: pint.Quantity, full_power: pint.Quantity, host_power: pint.Quantity) -> pint.Quantity:
     """Peak IT power of an accelerator group: ``count * (P_full + P_host,peak)`` [W], at nameplate: what the
     utility must provision, above what the group draws even at full load.
@@ -83,7 +83,7 @@ def it_power_peak(count: pint.Quantity, full_power: pint.Quantity, host_power: p
     return count * (full_power + host_power)
 
 
-@ureg.check("[power]", "[]")
+@check("[power]", "[]")
 def facility_power(it_power: pint.Quantity, pue: pint.Quantity) -> pint.Quantity:
     """Facility power: IT power times power usage effectiveness [W].
 
@@ -93,7 +93,7 @@ def facility_power(it_power: pint.Quantity, pue: pint.Quantity) -> pint.Quantity
     return it_power * pue
 
 
-@ureg.check("[power]", "[power]")
+@check("[power]", "[power]")
 def facility_overhead_power(total: pint.Quantity, part: pint.Quantity) -> pint.Quantity:
     """The power of ``total`` not in ``part``: facility minus IT power is the overhead (cooling, power
     distribution); peak IT minus host power is the accelerators' peak [W]."""

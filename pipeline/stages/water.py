@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pint
 
-from pipeline.units import ureg
+from pipeline.units import check
 
 
-@ureg.check("[energy]", "[length] ** 3 / [energy]")
+@check("[energy]", "[length] ** 3 / [energy]")
 def water_onsite(it_energy: pint.Quantity, wue: pint.Quantity) -> pint.Quantity:
     """On-site (cooling) water: WUE times **IT** energy [L].
 
@@ -29,13 +29,13 @@ def water_onsite(it_energy: pint.Quantity, wue: pint.Quantity) -> pint.Quantity:
     return (it_energy * wue).to("m ** 3")
 
 
-@ureg.check("[energy]", "[length] ** 3 / [energy]")
+@check("[energy]", "[length] ** 3 / [energy]")
 def water_generation(energy: pint.Quantity, water_intensity: pint.Quantity) -> pint.Quantity:
     """Water consumed generating ``energy`` at ``water_intensity`` (EWIF) [L]."""
     return (energy * water_intensity).to("m ** 3")
 
 
-@ureg.check("[length] ** 3", "[]")
+@check("[length] ** 3", "[]")
 def water_withdrawal(consumption: pint.Quantity, cycles: pint.Quantity) -> pint.Quantity:
     """Water withdrawn (makeup) by evaporative cooling towers that consume ``consumption`` [m^3].
 
