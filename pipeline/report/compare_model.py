@@ -10,7 +10,17 @@ from pipeline._version import __version__
 from pipeline.comparison import COMPARED, Comparison
 from pipeline.report import charts
 from pipeline.report.filters import fmt_delta_pct, fmt_delta_q, fmt_q, fmt_sig, fmt_usd, typeset
-from pipeline.report.model import GLOSSARY, METHOD, Chart, assumption_rows, factor_notes, input_name, references
+from pipeline.report.model import (
+    GLOSSARY,
+    METHOD,
+    Chart,
+    assumption_rows,
+    factor_notes,
+    input_name,
+    ranged_alt,
+    references,
+    stacked_alt,
+)
 from pipeline.results import METRIC_BY_NAME, Which
 
 
@@ -42,7 +52,7 @@ def _ranked(c: Comparison, cid: str, title: str, metric: str, unit: str, scale: 
     lows = [_v(c, metric, k, unit, "low") * scale if c.result.draws else v for k, v in zip(ks, values, strict=True)]
     highs = [_v(c, metric, k, unit, "high") * scale if c.result.draws else v for k, v in zip(ks, values, strict=True)]
     return Chart(cid, title, charts.grouped_bars(cid, title, labels, [(title, "grid", values, lows, highs)], axis),
-                 caption)
+                 caption, ranged_alt(title, axis, labels, [("", values, lows, highs)]))
 
 
 def _all_same(values: list[float]) -> bool:
@@ -72,29 +82,34 @@ def comparison_charts(c: Comparison) -> list[Chart]:
     loc = [_v(c, "co2e_location_based", k, "t CO2e") for k in ks]
     mkt = [_v(c, "co2e_market_based", k, "t CO2e") for k in ks]
     if loc != mkt:
+        both = [series("co2e_location_based", "t CO2e", "Location-based", "grid", 1e-3),
+                series("co2e_market_based", "t CO2e", "Market-based", "market", 1e-3)]
         out.append(Chart("cmp-co2e", "CO₂e by accounting method", charts.grouped_bars(
-            "cmp-co2e", "CO₂e: location-based and market-based", labels,
-            [series("co2e_location_based", "t CO2e", "Location-based", "grid", 1e-3),
-             series("co2e_market_based", "t CO2e", "Market-based", "market", 1e-3)], "kt CO₂e (thousand tonnes)"),
+            "cmp-co2e", "CO₂e: location-based and market-based", labels, both, "kt CO₂e (thousand tonnes)"),
             "Location- and market-based CO₂e of each variant over the period; error bars span P5 to P95. A market-based "
-            "0 means all grid energy is matched by contracts."))
+            "0 means all grid energy is matched by contracts.",
+            ranged_alt("CO₂e: location-based and market-based", "kt CO₂e (thousand tonnes)", labels,
+                       [(name, values, lows, highs) for name, _, values, lows, highs in both])))
+    water = [("On site (cooling)", "water_onsite", [_v(c, "water_onsite", k, "m ** 3") / 1e6 for k in ks]),
+             ("On site (generation)", "water_plant", [_v(c, "water_onsite_plant", k, "m ** 3") / 1e6 for k in ks]),
+             ("Off site (grid generation)", "water_grid", [_v(c, "water_offsite", k, "m ** 3") / 1e6 for k in ks])]
     out.append(Chart("cmp-water", "Water on and off site", charts.stacked_bars(
-        "cmp-water", "Water consumed: on site and off site", labels,
-        [("On site (cooling)", "water_onsite", [_v(c, "water_onsite", k, "m ** 3") / 1e6 for k in ks]),
-         ("On site (generation)", "water_plant", [_v(c, "water_onsite_plant", k, "m ** 3") / 1e6 for k in ks]),
-         ("Off site (grid generation)", "water_grid", [_v(c, "water_offsite", k, "m ** 3") / 1e6 for k in ks])],
-        "million m³", height=0.9 + 0.45 * len(labels)),
+        "cmp-water", "Water consumed: on site and off site", labels, water, "million m³",
+        height=0.9 + 0.45 * len(labels)),
         "Cooling water on site, water of on-site generation and water consumed generating the grid's electricity, "
-        "stacked to the total (P50); a part that is zero everywhere is left out."))
+        "stacked to the total (P50); a part that is zero everywhere is left out.",
+        stacked_alt("water consumed: on site and off site", "million m³", labels,
+                    [(name, values) for name, _, values in water])))
     grid = [_v(c, "grid_energy", k, "GWh") - _v(c, "ppa_energy", k, "GWh") for k in ks]
     ppa = [_v(c, "ppa_energy", k, "GWh") for k in ks]
     on = [_v(c, "onsite_energy", k, "GWh") for k in ks]
     if not (_all_same(grid) and _all_same(ppa) and _all_same(on)):
+        sources = [("Grid, unmatched", "grid", grid), ("Grid, PPA-matched", "ppa", ppa),
+                   ("On-site generation", "onsite", on)]
         out.append(Chart("cmp-energy", "Energy by source", charts.stacked_bars(
-            "cmp-energy", "Facility energy by source", labels,
-            [("Grid, unmatched", "grid", grid), ("Grid, PPA-matched", "ppa", ppa), ("On-site generation", "onsite", on)],
-            "GWh", height=0.9 + 0.45 * len(labels)),
-            "Where each variant's facility energy comes from."))
+            "cmp-energy", "Facility energy by source", labels, sources, "GWh", height=0.9 + 0.45 * len(labels)),
+            "Where each variant's facility energy comes from.",
+            stacked_alt("facility energy by source", "GWh", labels, [(name, values) for name, _, values in sources])))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,16 +130,79 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart: an SVG string, its data-URI form for the PDF, and a caption."""
+    """One chart: an SVG string, its data-URI form for the PDF, a caption, and ``alt``: the chart in one
+    sentence with its numbers (the PDF's alternative text, what a screen reader says instead of the image),
+    written from the same values the chart draws."""
 
     id: str
     title: str
     svg: str
     caption: str
+    alt: str
 
     @property
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+def _n(x: float) -> str:
+    """A chart's number in its alt text: three significant figures, as the chart labels it."""
+    return fmt_sig(x, 3, strip=True)
+
+
+def bars_alt(title: str, unit: str, labels: Sequence[str], values: Sequence[float]) -> str:
+    """Alt text of a bar chart: every bar's label and value.
+
+    >>> bars_alt("IT energy by group", "GWh", ["A", "B"], [512.04, 3.0])
+    'Bar chart, IT energy by group, in GWh: A 512; B 3.'
+    """
+    return f"Bar chart, {title}, in {unit}: " + "; ".join(f"{lb} {_n(v)}" for lb, v in zip(labels, values, strict=True)) + "."
+
+
+def stacked_alt(title: str, unit: str, rows: Sequence[str], segments: Sequence[tuple[str, Sequence[float]]]) -> str:
+    """Alt text of a stacked bar chart: each bar's total, then its non-zero parts.
+
+    >>> stacked_alt("Power", "MW", ["Mean", "Peak"], [("boards", [70, 100]), ("hosts", [20, 0])])
+    'Stacked bar chart, Power, in MW: Mean 90 (boards 70, hosts 20); Peak 100 (all boards).'
+    """
+    bars = []
+    for k, row in enumerate(rows):
+        total = sum(values[k] for _, values in segments)
+        parts = [(name, values[k]) for name, values in segments if values[k]]
+        words = f"all {parts[0][0]}" if len(parts) == 1 else ", ".join(f"{name} {_n(v)}" for name, v in parts)
+        bars.append(f"{row} {_n(total)}" + (f" ({words})" if parts else ""))
+    return f"Stacked bar chart, {title}, in {unit}: " + "; ".join(bars) + "."
+
+
+def ranged_alt(title: str, unit: str, labels: Sequence[str],
+               series: Sequence[tuple[str, Sequence[float], Sequence[float], Sequence[float]]]) -> str:
+    """Alt text of (grouped) bars with P5-P95 error bars: each label's value per series, with its 90 % range when
+    there is one.  ``series`` items are (name, values, lows, highs); one series is not named.
+
+    >>> ranged_alt("CO2e", "kt", ["a", "b"], [("", [1.0, 2.0], [0.5, 2.0], [1.5, 2.0])])
+    'Bar chart, CO2e, in kt: a 1 (90 % range 0.5 to 1.5); b 2.'
+    """
+    def one(value: float, lo: float, hi: float) -> str:
+        return _n(value) + (f" (90 % range {_n(lo)} to {_n(hi)})" if (lo, hi) != (value, value) else "")
+
+    rows = []
+    for k, label in enumerate(labels):
+        cells = [(f"{name} " if name else "") + one(values[k], lows[k], highs[k]) for name, values, lows, highs in series]
+        rows.append(f"{label} {', '.join(cells)}")
+    kind = "Grouped bar chart" if len(series) > 1 else "Bar chart"
+    return f"{kind}, {title}, in {unit}: " + "; ".join(rows) + "."
+
+
+def tornado_alt(title: str, unit: str, base: float, labels: Sequence[str], lows: Sequence[float],
+                highs: Sequence[float]) -> str:
+    """Alt text of a tornado chart: the central value, then what each input at its P5 and its P95 gives.
+
+    >>> tornado_alt("What drives CO2e", "kt", 398.2, ["PUE"], [378.0], [446.1])
+    'Tornado chart, What drives CO2e, in kt: 398 with every input at its central value; one input at its P5 and then its P95, the others central: PUE 378 and 446.'
+    """
+    rows = "; ".join(f"{lb} {_n(lo)} and {_n(hi)}" for lb, lo, hi in zip(labels, lows, highs, strict=True))
+    return (f"Tornado chart, {title}, in {unit}: {_n(base)} with every input at its central value; one input at its "
+            f"P5 and then its P95, the others central: {rows}.")
 
 
 def _m(result: Results, name: str, i: int) -> pint.Quantity | None:
@@ -246,30 +310,33 @@ def power_split(result: Results, i: int) -> dict[str, dict[str, float]]:
 
 
 def build_charts(result: Results, i: int) -> list[Chart]:
-    """The report's charts for scenario ``i``."""
+    """The report's charts for scenario ``i``, each with its alt text from the values it draws."""
     g = lambda name: _m(result, name, i)  # noqa: E731
     out: list[Chart] = []
     split = power_split(result, i)
     if split:
         mean, peak = split["mean"], split["peak"]
+        segments = [("Accelerators", "accelerators", [mean["accelerators"], peak["accelerators"]]),
+                    ("Host servers", "hosts", [mean["hosts"], peak["hosts"]]),
+                    ("Facility overhead (PUE)", "overhead", [mean["overhead"], peak["overhead"]])]
         out.append(Chart("power", "Where the power goes", charts.stacked_bars(
-            "power", "Where the power goes", ["Mean", "Peak"],
-            [("Accelerators", "accelerators", [mean["accelerators"], peak["accelerators"]]),
-             ("Host servers", "hosts", [mean["hosts"], peak["hosts"]]),
-             ("Facility overhead (PUE)", "overhead", [mean["overhead"], peak["overhead"]])], "MW"),
+            "power", "Where the power goes", ["Mean", "Peak"], segments, "MW"),
             "Facility power split into accelerator boards, host servers and facility overhead (cooling, power "
             "distribution), at mean utilization and at full load (host servers at their nameplate share, what a "
-            "utility provisions)."))
+            "utility provisions).",
+            stacked_alt("where the power goes", "MW", ["mean", "peak"], [(name, values) for name, _, values in segments])))
     co2_grid, co2_on = _val(g("co2e_grid"), "kilotonne CO2e"), _val(g("co2e_onsite"), "kilotonne CO2e")
     co2_mkt_grid = _val(g("co2e_market_based_grid"), "kilotonne CO2e")
     if co2_on or abs(co2_grid - co2_mkt_grid) > 1e-6 * max(co2_grid, 1):  # two bars that differ
+        bars = ["Location-based", "Market-based"]
+        segments = [("Grid electricity (Scope 2)", "grid", [co2_grid, co2_mkt_grid]),
+                    ("On-site combustion (Scope 1)", "onsite", [co2_on, co2_on])]
         out.append(Chart("co2e", "CO₂e by source", charts.stacked_bars(
-            "co2e", "CO₂e by source, Scope 1 + 2", ["Location-based", "Market-based"],
-            [("Grid electricity (Scope 2)", "grid", [co2_grid, co2_mkt_grid]),
-             ("On-site combustion (Scope 1)", "onsite", [co2_on, co2_on])],
-            "kt CO₂e (thousand tonnes)", height=1.9),
+            "co2e", "CO₂e by source, Scope 1 + 2", bars, segments, "kt CO₂e (thousand tonnes)", height=1.9),
             "CO₂e under the GHG Protocol's location-based and market-based methods: grid electricity (Scope 2) and "
-            "fuel burnt on site (Scope 1)."))
+            "fuel burnt on site (Scope 1).",
+            stacked_alt("CO₂e by source, Scope 1 + 2", "kt CO₂e (thousand tonnes)", bars,
+                        [(name, values) for name, _, values in segments])))
     if result.draws and result.uncertain[i]:
         for metric, unit, label, scale in (("co2e_location_based", "t CO2e", "kt CO₂e (thousand tonnes)", 1e-3),
                                            ("water_total", "m ** 3", "thousand m³", 1e-3)):
@@ -279,20 +346,23 @@ def build_charts(result: Results, i: int) -> list[Chart]:
             base = _val(result.metric(metric, i, "central"), unit) * scale
             title = {"co2e_location_based": "What drives CO₂e (Scope 1 + 2, location-based)",
                      "water_total": "What drives total water use (on and off site)"}[metric]
+            names = [input_name(n) for n, _, _ in rows]
+            lows = [float(lo.m_as(unit)) * scale for _, lo, _ in rows]
+            highs = [float(hi.m_as(unit)) * scale for _, _, hi in rows]
             out.append(Chart(f"tornado-{metric}", title, charts.tornado(
-                f"tornado-{metric}", title, [input_name(n) for n, _, _ in rows],
-                [float(lo.m_as(unit)) * scale for _, lo, _ in rows], [float(hi.m_as(unit)) * scale for _, _, hi in rows],
-                base, label),
+                f"tornado-{metric}", title, names, lows, highs, base, label),
                 "Each uncertain input moved to its 5th and 95th percentile with the others at their central values "
                 "(one at a time); the widest bars matter most. A bar for the P5 on the right means the quantity "
-                "falls as the input rises (more on-site generation, for example, means less off-site water)."))
+                "falls as the input rises (more on-site generation, for example, means less off-site water).",
+                tornado_alt(title, label, base, names, lows, highs)))
     groups = result.groups_of(i)
     if len(groups) > 1:
         labels = [grp.label for grp in result.scenarios[i].groups]
         energies = [float(result.groups["it_energy"][k].m_as("GWh")) for k in groups]
         out.append(Chart("groups", "IT energy by accelerator group", charts.bars(
             "groups", "IT energy by accelerator group", labels, energies, "GWh (central inputs)"),
-            "IT energy of each accelerator group of the fleet."))
+            "IT energy of each accelerator group of the fleet.",
+            bars_alt("IT energy by accelerator group", "GWh (central inputs)", labels, energies)))
     return out
 
 

@@ -4,6 +4,7 @@ reported power, from a batch's results (HTML + PDF)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from pipeline._version import __version__
 from pipeline.io import folder_names
 from pipeline.report import charts
 from pipeline.report.filters import fmt_q, fmt_ratio, fmt_sig, typeset
-from pipeline.report.model import GLOSSARY, Chart, assumption_rows, factor_notes, references
+from pipeline.report.model import GLOSSARY, Chart, assumption_rows, bars_alt, factor_notes, references
 from pipeline.results import METRIC_BY_NAME, BatchResult, metric_column
 from pipeline.units import Q_
 
@@ -71,13 +72,17 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
                         "ratio": "–" if rep != rep or not peak else fmt_ratio(rep / peak),
                         "co2e": _q(float(r[_col("co2e_location_based")]), "co2e_location_based"),
                         "water": _q(float(r[_col("water_onsite_per_day")]), "water_onsite_per_day")})
+    peaks = list(res[_col("facility_power_peak")].dropna())
     chart_list = [Chart("dist-power", "Peak facility power of the clusters", charts.histogram(
-        "dist-power", "Peak facility power of the clusters", list(res[_col("facility_power_peak")].dropna()), "MW"),
-        "How many clusters fall in each range of modelled peak facility power (logarithmic bins).")]
+        "dist-power", "Peak facility power of the clusters", peaks, "MW"),
+        "How many clusters fall in each range of modelled peak facility power (logarithmic bins).",
+        _histogram_alt("peak facility power of the clusters", "MW", peaks))]
+    top_names = [t["name"] for t in top("co2e_location_based", 12)]
+    top_values = [float(v) / 1e3 for v in res.nlargest(12, _col("co2e_location_based"))[_col("co2e_location_based")]]
     chart_list.append(Chart("top-co2e", "Largest CO2e", charts.bars(
-        "top-co2e", "CO₂e, location-based: the 12 largest", [t["name"] for t in top("co2e_location_based", 12)],
-        [float(v) / 1e3 for v in res.nlargest(12, _col("co2e_location_based"))[_col("co2e_location_based")]],
-        "kt CO₂e over each cluster's period"), "The twelve clusters with the largest location-based CO₂e."))
+        "top-co2e", "CO₂e, location-based: the 12 largest", top_names, top_values, "kt CO₂e over each cluster's period"),
+        "The twelve clusters with the largest location-based CO₂e.",
+        bars_alt("CO₂e, location-based: the 12 largest", "kt CO₂e over each cluster's period", top_names, top_values)))
     comparison = []
     if reported is not None:
         both = res.assign(_rep=reported).dropna(subset=["_rep", _col("facility_power_peak")])
@@ -87,11 +92,13 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
             comparison = [f"{len(both)} clusters report a site power; reported ÷ modelled peak has median "
                           f"{fmt_ratio(float(ratios.median()))} (range {fmt_ratio(float(ratios.min()))} to "
                           f"{fmt_ratio(float(ratios.max()))}); {int(((ratios - 1).abs() <= tol).sum())} are within ±{tol:.0%}."]
+            modelled, reported_mw = list(both[_col("facility_power_peak")]), list(both["_rep"])
+            names = [str(x) for x in both["name"]]
             chart_list.append(Chart("reported", "Modelled vs reported power", charts.modelled_vs_reported(
-                "reported", "Modelled peak vs reported site power", list(both[_col("facility_power_peak")]),
-                list(both["_rep"]), "MW", tol, names=[str(x) for x in both["name"]]),
+                "reported", "Modelled peak vs reported site power", modelled, reported_mw, "MW", tol, names=names),
                 "Each dot is a cluster whose sources report a site power (peak demand, substation or campus "
-                "capacity: not always the same quantity)."))
+                "capacity: not always the same quantity).",
+                _scatter_alt(modelled, reported_mw, names, tol)))
     assumed = []
     if "assumed_fields" in res:
         fields = res["assumed_fields"].fillna("").astype(str).str.split(";").explode().str.strip()
@@ -139,6 +146,37 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         "glossary": [{"term": typeset(a), "meaning": typeset(b)} for a, b in GLOSSARY],
         "has_reported": bool(reported is not None and np.isfinite(reported).any()),
     }
+
+
+def _histogram_alt(title: str, unit: str, values: list[float]) -> str:
+    """Alt text of the histogram: how many values it bins (the positive ones, as drawn), their range and median.
+
+    >>> _histogram_alt("peak power", "MW", [10.0, 200.0, 31.0, 0.0])
+    'Histogram, peak power, in MW on logarithmic bins: 3 clusters from 10 to 200, median 31.'
+    """
+    v = sorted(x for x in values if x and x > 0)
+    if not v:
+        return f"Histogram, {title}: no cluster has a value."
+    return (f"Histogram, {title}, in {unit} on logarithmic bins: {len(v)} clusters from {fmt_sig(v[0], strip=True)} "
+            f"to {fmt_sig(v[-1], strip=True)}, median {fmt_sig(float(np.median(v)), strip=True)}.")
+
+
+def _scatter_alt(modelled: list[float], reported: list[float], names: list[str], tol: float) -> str:
+    """Alt text of the modelled-vs-reported scatter: how many clusters, how many inside the band, and the
+    labelled outliers (outside it, as the chart labels them) with both values, the furthest first (ten at most).
+
+    >>> _scatter_alt([100.0, 50.0, 10.0], [110.0, 150.0, 10.0], ["a", "b", "c"], 0.25)
+    'Scatter chart on logarithmic axes, modelled peak against reported site power, in MW: 3 clusters, 2 within ±25 % of the 1 : 1 line; outside it: b reported 150, modelled 50.'
+    """
+    pairs = [(r, m, n) for m, r, n in zip(modelled, reported, names, strict=True) if r > 0 and m > 0]
+    outside = sorted((p for p in pairs if abs(p[0] / p[1] - 1) > tol), key=lambda p: -abs(math.log(p[0] / p[1])))
+    text = (f"Scatter chart on logarithmic axes, modelled peak against reported site power, in MW: {len(pairs)} "
+            f"clusters, {len(pairs) - len(outside)} within ±{tol:.0%} of the 1 : 1 line".replace("%", " %"))
+    if outside:
+        text += "; outside it: " + "; ".join(f"{n} reported {fmt_sig(r, strip=True)}, modelled {fmt_sig(m, strip=True)}"
+                                            for r, m, n in outside[:10])
+        text += f"; and {len(outside) - 10} more" if len(outside) > 10 else ""
+    return text + "."
 
 
 def factors_used(result: BatchResult) -> list[ref.Factor]:

@@ -63,6 +63,7 @@ def _chart(phases: list[PhaseResult]) -> dict[str, str] | None:
     bottom = [0.0] * len(phases)
     starts = [date2num(p.start) for p in phases]
     widths = [p.days for p in phases]
+    drawn: list[tuple[str, list[float]]] = []
     for label, key, metric in (("Grid, unmatched", "grid", "grid_energy_unmatched"),
                                ("Grid, PPA-matched", "ppa", "ppa_energy"), ("On-site generation", "onsite", "onsite_energy")):
         values = []
@@ -71,6 +72,7 @@ def _chart(phases: list[PhaseResult]) -> dict[str, str] | None:
             values.append(0.0 if q is None else float(q.m_as("MWh")) / (24 * p.days))
         if not any(values):
             continue
+        drawn.append((label, values))
         ax.bar(starts, values, width=widths, bottom=bottom, align="edge", label=label, color=charts.PALETTE[key],
                hatch=charts.HATCH.get(key, ""), edgecolor="white", linewidth=0.6)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
@@ -81,10 +83,24 @@ def _chart(phases: list[PhaseResult]) -> dict[str, str] | None:
     ax.set_ylim(0, max(bottom) * 1.15 if max(bottom) > 0 else 1)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=3, frameon=False, fontsize=8, borderaxespad=0)
     ax.set_title("Mean facility power by phase and supply", pad=18)
-    return charts.figure_record(fig, "timeline", "Mean facility power by phase and supply",
-                                "Each bar spans a phase's dates; its height is the phase's mean facility power "
-                                "(energy / hours), split by where the energy came from. Numbers refer to the table "
-                                "below.")
+    record = charts.figure_record(fig, "timeline", "Mean facility power by phase and supply",
+                                  "Each bar spans a phase's dates; its height is the phase's mean facility power "
+                                  "(energy / hours), split by where the energy came from. Numbers refer to the table "
+                                  "below.")
+    return {**record, "alt": _chart_alt(phases, drawn)}
+
+
+def _chart_alt(phases: list[PhaseResult], drawn: list[tuple[str, list[float]]]) -> str:
+    """The chart in a sentence, from the values it draws: each phase's dates, mean facility power and its
+    non-zero parts by supply."""
+    bars = []
+    for k, p in enumerate(phases):
+        parts = [(label, values[k]) for label, values in drawn if values[k]]
+        total = fmt_sig(sum(v for _, v in parts), strip=True)
+        words = f"all {parts[0][0]}" if len(parts) == 1 else ", ".join(f"{lb} {fmt_sig(v, strip=True)}" for lb, v in parts)
+        bars.append(f"{k + 1}. {p.name}, {_day(p.start)} to {_day(p.end - dt.timedelta(days=1))}: {total} MW"
+                    + (f" ({words})" if parts else ""))
+    return "Bar chart over time, mean facility power by phase and supply, in MW: " + "; ".join(bars) + "."
 
 
 def timeline_context(result: Results, i: int = 0) -> dict[str, Any]:
