@@ -1,0 +1,175 @@
+"""Accessible, archivable PDFs (issue 13): reports and comparisons are tagged PDF/UA-1 and PDF/A-3a files.
+
+A validator says so (page-validation, a PDF/UA-1 and PDF/A checker that runs veraPDF's rules without a JVM), and
+the structure tree is read back with pypdf for what a validator only checks for presence: every chart's
+alternative text is a sentence with its numbers (the one the report model wrote), every table has header cells
+with a scope, the language, title and attachments are there.  One report and one comparison are rendered, once.
+"""
+
+import logging
+import re
+
+import page
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from pipeline import compute
+from pipeline.compare import compare
+from pipeline.report.compare_model import comparison_charts
+from pipeline.report.filters import typeset
+from pipeline.report.model import build_charts
+from pipeline.report.render import render_pdf, write_comparison, write_report
+
+PROFILES = ("ua1", "3a")  # PDF/UA-1 and PDF/A-3a: render_pdf claims both
+
+
+def _render(write, out):
+    """Write a PDF, failing on any WeasyPrint record at WARNING or above (a figure without alt text, a document
+    without a language are logged as errors)."""
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        paths = write(out)
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []
+    return paths["pdf"]
+
+
+@pytest.fixture(scope="module")
+def report_pdf(request, tmp_path_factory):
+    """The Colossus report PDF (Monte Carlo draws, so both tornado charts are in it) and its expected alt texts."""
+    result = compute(request.config.rootpath / "inputs/colossus.yaml")
+    pdf = _render(lambda out: write_report(result, 0, out, ("pdf",)), tmp_path_factory.mktemp("a11y-report"))
+    return pdf, [c.alt for c in build_charts(result, 0)], result.scenarios[0].name
+
+
+@pytest.fixture(scope="module")
+def comparison_pdf(request, tmp_path_factory):
+    c = compare(request.config.rootpath / "inputs/colossus.yaml", ["grid", "gas-turbines", "ppa-100", "france"],
+                draws=0)
+    pdf = _render(lambda out: write_comparison(c, out, ("pdf",)), tmp_path_factory.mktemp("a11y-compare"))
+    return pdf, [ch.alt for ch in comparison_charts(c)], c.base.name
+
+
+@pytest.fixture(params=["report", "comparison"])
+def rendered(request):
+    return request.getfixturevalue(f"{request.param}_pdf")
+
+
+def _resolve(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _kids(elem):
+    """The structure elements directly below ``elem`` (marked-content ids and annotations left out)."""
+    if "/K" not in elem:
+        return []
+    k = _resolve(elem["/K"])
+    items = k if isinstance(k, ArrayObject) else [k]
+    return [x for x in map(_resolve, items) if isinstance(x, DictionaryObject) and "/S" in x]
+
+
+def structure(reader):
+    """Every structure element as (type, element, parent type), in the tree's (reading) order."""
+    out = []
+
+    def walk(elem, parent):
+        out.append((elem["/S"], elem, parent))
+        for kid in _kids(elem):
+            walk(kid, elem["/S"])
+
+    for top in _kids(reader.trailer["/Root"]["/StructTreeRoot"]):
+        walk(top, None)
+    return out
+
+
+def _failures(path, profile):
+    report = page.validate_pdf(path, profile=profile)
+    return [f"{f.rule_id}: {f.message}" for f in report.failures], report
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_validator_finds_no_errors(rendered, profile):
+    failures, report = _failures(rendered[0], profile)
+    assert failures == []
+    assert report.is_compliant and report.rules.total > 100  # the whole profile ran, not a few rules
+
+
+def test_validator_catches_an_untagged_figure_and_a_missing_language():
+    """The check can fail: a figure without alt text in a document without a language is not PDF/UA."""
+    svg = "data:image/svg+xml;utf8," + "%3Csvg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/%3E"
+    pdf = render_pdf(f"<html><head><title>t</title></head><body><p>x</p><img src=\"{svg}\"></body></html>")
+    report = page.validate_pdf_bytes(pdf, profile="ua1")
+    rules = {f.rule_id for f in report.failures}
+    assert not report.is_compliant
+    assert any("FIGURE" in r or "ALT" in r for r in rules), rules
+    assert any("LANG" in r for r in rules), rules
+
+
+def test_tagged_with_language_title_and_both_identifications(rendered):
+    path, _, name = rendered
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    assert "/StructTreeRoot" in root and structure(reader)[0][0] == "/Document"
+    assert root["/Lang"] == "en"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+    assert name in reader.metadata.title and " — clusterprint " in reader.metadata.title  # the HTML <title>
+    xmp = root["/Metadata"].get_data().decode()
+    assert "/Filter" not in root["/Metadata"]  # the XMP packet is readable as it stands (PDF/A)
+    assert f">{reader.metadata.title}</rdf:li>" in xmp  # dc:title
+    assert 'pdfuaid:part="1"' in xmp and 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
+    assert xmp.count("<rdf:RDF") == 1  # one packet: a second rdf:RDF is not read by validators
+
+
+def test_every_figure_has_the_model_alt_text_a_sentence_with_numbers(rendered):
+    path, expected, _ = rendered
+    figures = [e for s, e, _ in structure(PdfReader(path)) if s == "/Figure"]
+    alts = [str(f.get("/Alt", "")) for f in figures]
+    assert len(figures) >= 4
+    for alt in alts:
+        assert alt.endswith(".") and re.search(r"\d", alt) and len(alt) > 60, alt
+    assert sorted(alts) == sorted(typeset(a) for a in expected)  # each chart's alt, written from its values
+
+
+def test_tables_have_scoped_header_cells_and_data_cells_point_to_them(rendered):
+    tree = structure(PdfReader(rendered[0]))
+    tables = [e for s, e, _ in tree if s == "/Table"]
+    assert len(tables) >= 3
+    for table in tables:
+        cells = []
+        stack = list(_kids(table))
+        while stack:
+            e = stack.pop()
+            if e["/S"] in ("/TH", "/TD"):
+                cells.append(e)
+            else:
+                stack.extend(_kids(e))
+        headers = [c for c in cells if c["/S"] == "/TH"]
+        assert headers, "a table without header cells"
+        for th in headers:
+            assert th["/A"]["/Scope"] in ("/Column", "/Row")
+            assert "/ID" in th
+        ids = {th["/ID"] for th in headers}
+        for td in (c for c in cells if c["/S"] == "/TD"):
+            assert td["/A"]["/Headers"] and set(td["/A"]["/Headers"]) <= ids
+    # the report's header cells that open body rows are row headers, its column headers are columns
+    scopes = {th["/A"]["/Scope"] for s, th, _ in tree if s == "/TH"}
+    assert "/Column" in scopes
+
+
+def test_report_has_row_headers_and_attachments_as_associated_files(report_pdf):
+    reader = PdfReader(report_pdf[0])
+    scopes = [e["/A"]["/Scope"] for s, e, _ in structure(reader) if s == "/TH"]
+    assert "/Row" in scopes  # fleet, air, health, uncertainty tables: each row named by its first cell
+    root = reader.trailer["/Root"]
+    names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+    files = {str(names[k]): _resolve(names[k + 1]) for k in range(0, len(names), 2)}
+    assert set(files) == {"colossus.yaml", "results.json"}
+    associated = [_resolve(f) for f in root["/AF"]]
+    assert all(spec in associated and "/AFRelationship" in spec for spec in files.values())
