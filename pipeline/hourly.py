@@ -16,8 +16,15 @@ The scenario's metrics are then the sums over hours of energies, water, CO2e, po
 time means of powers and per-day rates, the maxima of peaks (:func:`pipeline.timeline.aggregation`), so an
 hourly run with flat profiles equals the annual run.  :class:`~pipeline.results.HourlyResult` adds the
 24/7 carbon-free-energy share (:func:`pipeline.stages.cfe.cfe_energy`), effective PUE and WUE, the worst
-day's water, the hourly grid intensity's range and monthly sums.  Hourly runs are deterministic: they run at
-the central value of ranged inputs.
+day's water, the hourly grid intensity's range and monthly sums.
+
+Without draws an hourly run takes ranged inputs at their central values.  With draws (``compute(...,
+draws=N)``), scenarios with ranged inputs get P5/P50/P95 from a Monte Carlo over hours x draws
+(:func:`percentiles`): a draw is one possible world, its inputs held for the whole year, run over all 8,760
+hours, in chunks of :data:`pipeline.montecarlo.MAX_CELLS` rows so that memory stays bounded; the hourly-only
+metrics (CFE shares, effective PUE and WUE, the worst day's water ...) get their P5/P95 from the same draws.
+Monthly sums and kept hours stay at the central values.  Cost: one scenario's 1,000 draws are 8.76 million
+rows of the chain, seconds of one core (``bench/RESULTS.md``, 1,000 hourly scenarios).
 """
 
 from __future__ import annotations
@@ -35,15 +42,17 @@ from pipeline import reference as ref
 from pipeline.chain import compute_arrays
 from pipeline.errors import did_you_mean
 from pipeline.inputs import GroupArrays, InputTable, ProblemTable, ScenarioArrays, take_arrays
-from pipeline.metrics import METRIC_BY_NAME
-from pipeline.montecarlo import MAX_CELLS
+from pipeline.metrics import HOURLY_METRIC_BY_NAME, METRIC_BY_NAME
+from pipeline.montecarlo import MAX_CELLS, P_HIGH, P_LOW, draw_chunks, draw_source, drawn_scenarios
 from pipeline.resolve import BASIS_PARAMETER, Resolution
 from pipeline.results import HourlyResult, Results
 from pipeline.stages import cfe, cooling
 from pipeline.timeline import aggregation
 from pipeline.units import Q_
 
-__all__ = ["apply", "check", "hourly_mask", "run", "wue_hours"]
+__all__ = ["apply", "check", "hourly_mask", "percentiles", "run", "uncertain_rows", "wue_hours"]
+
+Metrics = dict[str, pint.Quantity]
 
 H = profiles.HOURS
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -207,13 +216,20 @@ def run(res: Resolution, rows: np.ndarray, keep_hours: bool = False, max_cells: 
         with np.errstate(invalid="ignore", divide="ignore"):
             metrics, clean = _hourly_metrics(sa, chunk_settings, hours, inputs, cfe_grid)
             infos += _hourly_results(chunk_settings, metrics, hours, inputs, cfe_grid, clean, keep_hours)
+        del sa, ga, part, hours, inputs, cfe_grid, metrics, clean  # free this chunk before building the next
     return {name: Q_(v[0] if len(v) == 1 else np.concatenate(v), METRIC_BY_NAME[name].unit)
             for name, v in totals.items()}, infos
 
 
-def _year(sa: ScenarioArrays, ga: GroupArrays, settings: list[dict[str, Any]]
+def _year(sa: ScenarioArrays, ga: GroupArrays, settings: list[dict[str, Any]],
+          shifts: dict[str, dict[str, np.ndarray]] | None = None
           ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
     """Scenarios ``sa``, ``ga`` (``settings`` alike) over the 8,760 hours of a year, through the stage chain.
+
+    ``shifts`` (drawn worlds): technology parameter -> technology -> how far each scenario's draw moves that
+    technology's factor from its median (in the profile's unit); an hourly grid profile's intensities are then
+    those of the drawn factors, ``sum_i share_{h,i} x (factor_i + shift_i)``.  A market-based factor that is the
+    grid average stays at the median factors, as in the annual draws (where it keeps the central grid average).
 
     Returns (metric -> its total over the hours per scenario, metric -> scenarios x hours, both in the metric's
     output unit; the inputs given by hour as scenarios x hours in :data:`_BY_HOUR` units; the grid's hourly
@@ -229,10 +245,13 @@ def _year(sa: ScenarioArrays, ga: GroupArrays, settings: list[dict[str, Any]]
             hourly["wue"][j] = wue_hours(s["cooling"], s["climate"])
         if s["profile"] and flat["grid_intensity"][j] == flat["grid_intensity"][j]:
             parameter = BASIS_PARAMETER[s["basis"] or "lifecycle"]
-            hourly["grid_intensity"][j] = profile_intensity(s["profile"], parameter) * uses_grid[j]
-            hourly["grid_water_intensity"][j] = profile_intensity(s["profile"], "water_consumption") * uses_grid[j]
-            if s["grid_average"]:
-                hourly["residual_intensity"][j] = hourly["grid_intensity"][j]
+            for name, param in (("grid_intensity", parameter), ("grid_water_intensity", "water_consumption")):
+                v = profile_intensity(s["profile"], param)
+                if shifts and shifts.get(param):
+                    v = v + _profile_shift(s["profile"], param, shifts[param], j)
+                hourly[name][j] = v * uses_grid[j]
+            if s["grid_average"]:  # at the median factors, as the annual draws keep the central grid average
+                hourly["residual_intensity"][j] = profile_intensity(s["profile"], parameter) * uses_grid[j]
             cfe_grid[j] = profile_cfe(s["profile"])
     period = np.repeat(_magnitude(sa.period, "h") / H, H)
     sa_h, ga_h = _hours_of(sa, ga, period=Q_(period, "h"),
@@ -250,6 +269,21 @@ def _year(sa: ScenarioArrays, ga: GroupArrays, settings: list[dict[str, Any]]
                             else np.max(m, axis=1) if how == "max" else np.full(k, np.nan))
             hours[name] = m
     return totals, hours, hourly, cfe_grid
+
+
+def _profile_shift(pid: str, parameter: str, by_tech: dict[str, np.ndarray], j: int) -> np.ndarray:
+    """How much scenario ``j``'s drawn technology factors move a profile's hourly intensity:
+    ``sum_i share_{h,i} x shift_i`` (technologies the profile does not have contribute nothing)."""
+    techs, shares = _profile_shares(pid)
+    shift = np.array([by_tech[t][j] if t in by_tech else 0.0 for t in techs])
+    unit = "L/kWh" if parameter == "water_consumption" else "g CO2e/kWh"
+    return np.asarray(cfe.hourly_intensity(Q_(shares, ""), Q_(shift, unit)).m_as(unit))
+
+
+@cache
+def _profile_shares(pid: str) -> tuple[tuple[str, ...], np.ndarray]:
+    shares = profiles.grid_profile(pid)
+    return tuple(shares.columns), shares.to_numpy()
 
 
 @cache
@@ -355,7 +389,7 @@ def _hourly_results(settings: list[dict[str, Any]], metrics: dict[str, pint.Quan
     monthly["grid_intensity [g CO2e/kWh]"] = month(gi) / hours_in_month
     out = []
     for j, s in enumerate(settings):
-        notes = ["hourly runs are deterministic: ranged inputs are taken at their central values"]
+        notes = [_CENTRAL_NOTE]
         if s["climate"] and s["profile"]:
             notes.append(f"the typical-year weather ({s['climate']}) is paired with the "
                          f"{profiles.year_of(s['profile'])} grid hours by UTC month, day and hour")
@@ -379,26 +413,162 @@ def _hourly_results(settings: list[dict[str, Any]], metrics: dict[str, pint.Quan
     return out
 
 
+# --------------------------------------------------------------------------- Monte Carlo over the hours
+
+#: The note of an hourly run without draws.
+_CENTRAL_NOTE = "no draws: ranged inputs are taken at their central values"
+
+
+def uncertain_rows(res: Resolution, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` have an uncertain input (a :class:`~pipeline.inputs.Component` of theirs or of their
+    groups): only those are drawn; the others' draws would all be the central run."""
+    owns = np.zeros(len(res.sa), dtype=bool)
+    for comp in res.components:
+        owns[res.ga.scenario[comp.index] if comp.group else comp.index] = True
+    return owns[np.asarray(rows, dtype=np.intp)]
+
+
+def percentiles(res: Resolution, rows: np.ndarray, draws: int, seed: int, max_cells: int = MAX_CELLS
+                ) -> tuple[tuple[Metrics, Metrics, Metrics], tuple[Metrics, Metrics, Metrics]]:
+    """P5, P50 and P95 of scenarios ``rows`` over ``draws`` seeded draws, each draw run over the 8,760 hours.
+
+    A draw is one possible world: every ranged input takes one value for the whole year (the draws of
+    :func:`pipeline.montecarlo.percentiles`, same seed, same streams: an hourly run with flat profiles has the
+    annual run's percentiles), and the year's hours then vary only through the profiles.  Hours x draws x
+    scenarios are evaluated in chunks of at most ``max_cells`` rows (:func:`pipeline.montecarlo.draw_chunks`:
+    ``max_cells // 8,760`` scenario-years a chunk, 114 at the default), so memory is bounded whatever the draws;
+    what is kept between chunks is one value per metric per draw of the scenarios being drawn.
+
+    Returns ((P5, P50, P95) of the metrics in their output units, (P5, P50, P95) of the hourly-only metrics of
+    :data:`pipeline.metrics.HOURLY_METRICS`), one element per row.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    drawn = draw_source(res.components, seed, draws)
+    settings = _settings(res, rows)
+    found: list[dict[str, list[np.ndarray]]] = [{}, {}, {}]
+    buffer: dict[str, np.ndarray] = {}
+    for pos, first, end in draw_chunks(len(rows), draws, H, max_cells):
+        k = end - first
+        sa, ga = drawn_scenarios(res.sa, res.ga, rows[pos], first, end, res.components, drawn)
+        chunk_settings = [settings[p] for p in pos for _ in range(k)]  # scenario-major, as drawn_scenarios
+        shifts = _technology_shifts(res, rows[pos], first, end, drawn)
+        totals, hours, inputs, cfe_grid = _year(sa, ga, chunk_settings, shifts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            extra, _ = _hourly_metrics(sa, chunk_settings, hours, inputs, cfe_grid)
+        values = {**totals, **{_HOURLY_KEY + name: _magnitude(q, HOURLY_METRIC_BY_NAME[name].unit)
+                               for name, q in extra.items()}}
+        if first == 0:
+            buffer = {name: np.empty((len(pos), draws)) for name in values}
+        for name, v in values.items():
+            buffer[name][:, first:end] = v.reshape(len(pos), k)
+        if end == draws:  # these scenarios have all their draws
+            for name, m in buffer.items():
+                with np.errstate(invalid="ignore"):
+                    p = np.percentile(m, [P_LOW, 50.0, P_HIGH], axis=1)
+                for j in range(3):
+                    found[j].setdefault(name, []).append(p[j])
+        del sa, ga, totals, hours, inputs, cfe_grid, extra, values  # free this chunk before building the next
+    out = [{name: Q_(np.concatenate(v), METRIC_BY_NAME[name].unit) for name, v in f.items() if name in METRIC_BY_NAME}
+           for f in found]
+    extra_out = [{name[len(_HOURLY_KEY):]: Q_(np.concatenate(v), HOURLY_METRIC_BY_NAME[name[len(_HOURLY_KEY):]].unit)
+                  for name, v in f.items() if name.startswith(_HOURLY_KEY)} for f in found]
+    return (out[0], out[1], out[2]), (extra_out[0], extra_out[1], extra_out[2])
+
+
+def _technology_shifts(res: Resolution, rows: np.ndarray, first: int, end: int, drawn: Any
+                       ) -> dict[str, dict[str, np.ndarray]]:
+    """For draws ``first`` .. ``end - 1`` of scenarios ``rows`` (scenario-major, as
+    :func:`pipeline.montecarlo.drawn_scenarios` lays them): technology parameter -> technology -> each drawn
+    world's factor minus its median, in the unit of the hourly profiles (:func:`profile_intensity`).
+
+    These are the draws of the ``technology.<id>.<parameter>`` inputs (a generation mix's published ranges),
+    which move the annual mix intensity by share x (draw - median); over the hours they move each hour's
+    intensity by that hour's share instead.
+    """
+    k = end - first
+    slot = np.full(len(res.sa), -1, dtype=np.intp)
+    slot[rows] = np.arange(len(rows))
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for comp in res.components:
+        if comp.group or comp.how != "add" or comp.target not in ("grid_intensity", "grid_water_intensity"):
+            continue
+        sel = np.flatnonzero(slot[comp.index] >= 0)
+        if not len(sel):
+            continue
+        unit = "L/kWh" if comp.target == "grid_water_intensity" else "g CO2e/kWh"
+        delta = Q_(drawn(comp, sel, k)[:, first:end] - comp.mode[sel][:, None], comp.unit).m_as(unit)
+        for e, name in enumerate(comp.name[sel]):
+            kind, tech, parameter = (str(name).split(".") + ["", ""])[:3]
+            if kind != "technology":
+                continue
+            col = out.setdefault(parameter, {}).setdefault(tech, np.zeros(len(rows) * k))
+            at = slot[comp.index[sel[e]]] * k
+            col[at:at + k] += np.nan_to_num(delta[e])
+    return out
+
+
+_HOURLY_KEY = "hourly:"  # prefix of the hourly-only metrics among the drawn values (names could coincide)
+
+
 def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool = False) -> Results:
-    """``results`` with the scenarios in ``mask`` computed hour by hour: their metrics (value, P5, P95 and
-    central alike: hourly runs are deterministic) are the hourly totals, and ``Results.hourly`` holds the rest."""
+    """``results`` with the scenarios in ``mask`` computed hour by hour, and ``Results.hourly`` holding the rest.
+
+    Without draws (``results.draws == 0``) their metrics (value, P5, P95 and central alike) are the hourly
+    totals at the central values of ranged inputs.  With draws, each scenario with an uncertain input is drawn
+    over the hours (:func:`percentiles`, ``results.draws`` draws seeded by ``results.seed``): the value is the
+    P50, ``low``/``high`` the P5/P95, ``central`` the central run, and its hourly-only metrics get P5/P95 too;
+    the monthly sums (and kept hours) stay at the central values.  One-at-a-time sensitivities (``swings``) are
+    not computed over the hours: they are left empty for hourly scenarios.
+    """
     rows = np.flatnonzero(mask)
     totals, infos = run(res, rows, keep_hours)
+    value, low, high = totals, totals, totals
+    drawn = rows[uncertain_rows(res, rows)] if results.draws > 0 else rows[:0]
+    if len(drawn):
+        (lo, mid, hi), (h_lo, h_mid, h_hi) = percentiles(res, drawn, results.draws, results.seed)
+        at = np.searchsorted(rows, drawn)
+        value, low, high = (_replaced(totals, at, q) for q in (mid, lo, hi))
+        note = (f"P5, P50 and P95 over {results.draws:,} draws (seed {results.seed}): each draw holds every ranged "
+                "input at one value for the whole year; the monthly sums and hours are at the central values")
+        for j, a in enumerate(at):
+            h = infos[a]
+            infos[a] = replace(h, metrics={n: q[j] for n, q in h_mid.items()}, low={n: q[j] for n, q in h_lo.items()},
+                               high={n: q[j] for n, q in h_hi.items()},
+                               notes=tuple(note if x == _CENTRAL_NOTE else x for x in h.notes))
+    elif results.draws > 0:
+        for a in range(len(infos)):
+            infos[a] = replace(infos[a], notes=tuple(
+                "no uncertain input: every draw is the central run" if x == _CENTRAL_NOTE else x
+                for x in infos[a].notes))
 
-    def merged(metrics: dict[str, pint.Quantity]) -> dict[str, pint.Quantity]:
+    def merged(metrics: Metrics, hourly_values: Metrics) -> Metrics:
         out = {}
         for name, q in metrics.items():
             unit = METRIC_BY_NAME[name].unit
             v = np.array(q.m_as(unit), dtype=float)
-            v[rows] = totals[name].m_as(unit)
+            v[rows] = hourly_values[name].m_as(unit)
             out[name] = Q_(v, unit)
         return out
 
     hourly: list[HourlyResult | None] = [None] * len(results)
     swings = list(results.swings)
     uncertain = list(results.uncertain)
+    ranged = set(drawn.tolist())
     for j, i in enumerate(rows):
         hourly[i] = infos[j]
-        swings[i], uncertain[i] = {}, []
-    return replace(results, metrics=merged(results.metrics), low=merged(results.low), high=merged(results.high),
-                   central=merged(results.central), hourly=hourly, swings=swings, uncertain=uncertain)
+        swings[i] = {}
+        if i not in ranged:  # no draws over the hours: no range to attribute
+            uncertain[i] = []
+    return replace(results, metrics=merged(results.metrics, value), low=merged(results.low, low),
+                   high=merged(results.high, high), central=merged(results.central, totals), hourly=hourly,
+                   swings=swings, uncertain=uncertain)
+
+
+def _replaced(totals: Metrics, at: np.ndarray, drawn: Metrics) -> Metrics:
+    """``totals`` with the elements at ``at`` taken from ``drawn`` (same metrics, same units)."""
+    out = {}
+    for name, q in totals.items():
+        v = np.array(q.magnitude, dtype=float)
+        v[at] = drawn[name].m_as(q.units)
+        out[name] = Q_(v, q.units)
+    return out

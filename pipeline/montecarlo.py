@@ -23,7 +23,8 @@ from pipeline.distributions import quantile
 from pipeline.inputs import Component, GroupArrays, ScenarioArrays, take_arrays
 from pipeline.units import Q_
 
-__all__ = ["DEFAULT_DRAWS", "P_HIGH", "P_LOW", "draw_source", "percentiles", "sensitivity"]
+__all__ = ["DEFAULT_DRAWS", "P_HIGH", "P_LOW", "draw_chunks", "draw_source", "drawn_scenarios", "percentiles",
+           "sensitivity"]
 
 DEFAULT_DRAWS = 10_000
 P_LOW, P_HIGH = 5.0, 95.0
@@ -54,6 +55,38 @@ def draw_source(components: tuple[Component, ...], seed: int, draws: int
                         comp.high[sel][:, None], u)
 
     return drawn
+
+
+def draw_chunks(rows: int, draws: int, cells_per_draw: int = 1, max_cells: int = MAX_CELLS
+                ) -> list[tuple[np.ndarray, int, int]]:
+    """How to evaluate ``rows`` scenarios x ``draws`` draws when one draw of one scenario is ``cells_per_draw``
+    rows of the chain (8,760 for an hourly run): chunks ``(row positions, first draw, end draw)`` of at most
+    ``max_cells`` cells each (``len(positions) x (end - first) x cells_per_draw``; at least one draw a chunk).
+
+    Whole scenarios with all their draws where they fit, else one scenario's draws in consecutive blocks, so a
+    scenario's draws are complete at the chunk whose ``end == draws``.
+
+    >>> [(p.tolist(), a, b) for p, a, b in draw_chunks(3, 4, cells_per_draw=10, max_cells=80)]
+    [([0, 1], 0, 4), ([2], 0, 4)]
+    >>> [(p.tolist(), a, b) for p, a, b in draw_chunks(2, 5, cells_per_draw=10, max_cells=30)]
+    [([0], 0, 3), ([0], 3, 5), ([1], 0, 3), ([1], 3, 5)]
+    """
+    per = max(1, max_cells // max(cells_per_draw, 1))  # draws a chunk
+    if draws <= per:
+        k = max(1, per // max(draws, 1))  # whole scenarios a chunk
+        return [(np.arange(s, min(rows, s + k)), 0, draws) for s in range(0, rows, k)]
+    return [(np.array([r]), d, min(draws, d + per)) for r in range(rows) for d in range(0, draws, per)]
+
+
+def drawn_scenarios(sa: ScenarioArrays, ga: GroupArrays, rows: np.ndarray, first: int, end: int,
+                    components: tuple[Component, ...], drawn: Values) -> tuple[ScenarioArrays, GroupArrays]:
+    """Scenarios ``rows``, each repeated for draws ``first`` .. ``end - 1`` of ``drawn`` (a :func:`draw_source`),
+    with those draws' values applied: the same worlds as :func:`percentiles` draws, in chunks of draws."""
+
+    def block(comp: Component, sel: np.ndarray, copies: int) -> np.ndarray:
+        return drawn(comp, sel, copies)[:, first:end]
+
+    return _apply(sa, ga, rows, end - first, components, block)
 
 
 def _apply(sa: ScenarioArrays, ga: GroupArrays, rows: np.ndarray, copies: int, components: tuple[Component, ...],

@@ -152,9 +152,10 @@ class HourlyResult:
     when kept, the hours themselves.
 
     ``metrics`` maps a name of :data:`pipeline.metrics.HOURLY_METRICS` -> a scalar Quantity (NaN: does not
-    apply, e.g. ``cfe_share`` without an hourly grid profile).  ``monthly`` maps a column name (``energy [MWh]``
-    ...) -> 12 values, months of the UTC hours; ``hours`` the same for 8,760 hours (``hour`` = UTC start), or
-    None.
+    apply, e.g. ``cfe_share`` without an hourly grid profile); with draws it is the P50 over the draws and
+    ``low``/``high`` the P5/P95 (empty without draws: the range is the value).  ``monthly`` maps a column name
+    (``energy [MWh]`` ...) -> 12 values, months of the UTC hours; ``hours`` the same for 8,760 hours (``hour`` =
+    UTC start), or None; both are at the central values of ranged inputs.
     """
 
     profile: str | None
@@ -165,22 +166,30 @@ class HourlyResult:
     monthly: dict[str, np.ndarray]
     hours: dict[str, np.ndarray] | None = None
     notes: tuple[str, ...] = ()
+    low: dict[str, pint.Quantity] = field(default_factory=dict)
+    high: dict[str, pint.Quantity] = field(default_factory=dict)
 
-    def metric(self, name: str) -> pint.Quantity | None:
-        """An hourly metric in its output unit, or None when it does not apply."""
-        q = self.metrics.get(name)
+    def metric(self, name: str, which: Literal["value", "low", "high"] = "value") -> pint.Quantity | None:
+        """An hourly metric in its output unit (``which``: the value, P50 with draws; ``low``/``high``, P5/P95),
+        or None when it does not apply."""
+        source = self.metrics if which == "value" else self.low if which == "low" else self.high
+        q = source.get(name, self.metrics.get(name))
         if q is None:
             return None
         q = q.to(HOURLY_METRIC_BY_NAME[name].unit)
         return None if math.isnan(q.magnitude) else q
 
     def record(self, with_hours: bool = False) -> dict[str, Any]:
-        """The ``"hourly"`` object of ``--json``: inputs, metrics, monthly sums (and the hours with ``with_hours``)."""
+        """The ``"hourly"`` object of ``--json``: inputs, metrics (value, P5 ``low``, P95 ``high``), monthly sums
+        (and the hours with ``with_hours``)."""
         metrics = {}
         for spec in HOURLY_METRICS:
             q = self.metric(spec.name)
             if q is not None:
-                metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit}
+                lo, hi = self.metric(spec.name, "low"), self.metric(spec.name, "high")
+                metrics[spec.name] = {"value": float(q.magnitude), "unit": spec.unit,
+                                      "low": float(lo.magnitude) if lo is not None else float(q.magnitude),
+                                      "high": float(hi.magnitude) if hi is not None else float(q.magnitude)}
         out: dict[str, Any] = {"resolution": "hourly", "hours": len(next(iter(self.hours.values())))
                                if self.hours else 8760,
                                "profile": self.profile, "climate": self.climate, "cooling": self.cooling,
