@@ -10,35 +10,96 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.reference import TABLES
 
-DATA_TABLES = tuple(TABLES)
+class _DataTables:
+    """The reference tables' names for ``clusterprint data``'s choices, read from :mod:`pipeline.reference` only
+    when argparse checks or lists them, so that other commands start without importing pandas."""
+
+    def _names(self) -> tuple[str, ...]:
+        from pipeline.reference import TABLES
+
+        return tuple(TABLES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Any:
+        return iter(self._names())
+
+
+DATA_TABLES = _DataTables()
+
+
+#: The examples printed under each command's --help.
+_EXAMPLES = {
+    "main": """examples:
+  clusterprint compute inputs/colossus.yaml            figures in the terminal
+  clusterprint report                                  the Colossus report into reports/
+  clusterprint compare inputs/colossus-variants.yaml   the file's variants side by side
+  clusterprint batch inputs/ai-clusters.csv --out reports/batch
+  clusterprint data grids                              a reference table with its sources
+
+Run 'clusterprint COMMAND --help' for a command's options and examples.""",
+    "compute": """examples:
+  clusterprint compute inputs/colossus.yaml
+  clusterprint compute inputs/colossus.yaml --json > colossus.json
+  clusterprint compute inputs/colossus-hourly.yaml --json --hours   every hour of the year too
+  clusterprint compute inputs/colossus.yaml --draws 100000 --seed 7""",
+    "report": """examples:
+  clusterprint report                                  inputs/colossus.yaml into reports/
+  clusterprint report inputs/colossus-phase2.yaml --out reports/
+  clusterprint report inputs/grok-2-training.yaml --format html     no PDF (faster)
+
+Each report folder holds report.pdf, report.html, results.json, results.csv (P5/P50/P95),
+the scenario file and manifest.json (versions, reference-data editions, checksums).""",
+    "compare": """examples:
+  clusterprint compare inputs/colossus-variants.yaml   the variants the file defines
+  clusterprint compare inputs/colossus.yaml --supply grid --supply france --basis direct
+  clusterprint compare inputs/colossus.yaml --supply grid --supply mix:gas=0.6,solar=0.4
+
+Supply names: the files in pipeline/data/supply/; technology ids: 'clusterprint data technologies'.""",
+    "batch": """examples:
+  clusterprint batch inputs/ai-clusters.csv --out reports/batch
+  clusterprint batch inputs/ai-clusters.csv --out reports/batch --reports --workers 2
+  clusterprint batch clusters.parquet --out out/ --draws 0 --no-summary
+
+Every input row ends in results.csv or errors.csv; run the same command again to resume.""",
+    "data": """examples:
+  clusterprint data accelerators        fits the terminal; sources shortened
+  clusterprint data grids --wide        every column, full width
+  clusterprint data health --json       every column, machine-readable""",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clusterprint",
-                                description="Power, energy, water and CO2e of AI compute clusters, cited.")
+                                description="Power, energy, water and CO2e of AI compute clusters, cited.",
+                                epilog=_EXAMPLES["main"], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command")
 
-    c = sub.add_parser("compute", help="compute a scenario and print its results")
+    c = sub.add_parser("compute", help="compute a scenario and print its results",
+                        epilog=_EXAMPLES["compute"], formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("scenario", nargs="+", help="scenario YAML file(s)")
     c.add_argument("--json", action="store_true", help="machine-readable output (stable names)")
     c.add_argument("--hours", action="store_true",
                    help="with --json: the 8,760 hours of hourly runs (resolution: hourly) too, not only months")
     _draw_args(c)
 
-    r = sub.add_parser("report", help="render the HTML and PDF impact report of a scenario")
+    r = sub.add_parser("report", help="render the HTML and PDF impact report of a scenario",
+                        epilog=_EXAMPLES["report"], formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("scenario", nargs="*", default=["inputs/colossus.yaml"],
                    help="scenario YAML file(s) (default: inputs/colossus.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--format", choices=("html", "pdf", "both"), default="both", help="what to render (default: both)")
     _draw_args(r)
 
-    cmp_ = sub.add_parser("compare", help="compare supply scenarios side by side (HTML + PDF + CSV + JSON)")
+    cmp_ = sub.add_parser("compare", help="compare supply scenarios side by side (HTML + PDF + CSV + JSON)",
+                           epilog=_EXAMPLES["compare"], formatter_class=argparse.RawDescriptionHelpFormatter)
     cmp_.add_argument("scenario", help="scenario YAML file")
     cmp_.add_argument("--supply", action="append", default=[], metavar="ID",
                       help="a supply scenario (repeat; the first is the baseline): a name from "
@@ -49,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--format", choices=("html", "pdf", "both"), default="both")
     _draw_args(cmp_)
 
-    b = sub.add_parser("batch", help="compute a dataset of clusters (CSV/Parquet/Excel): results, errors, summary")
+    b = sub.add_parser("batch", help="compute a dataset of clusters (CSV/Parquet/Excel): results, errors, summary",
+                        epilog=_EXAMPLES["batch"], formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("dataset", help="one row per accelerator group; rows sharing 'name' form one cluster")
     b.add_argument("--out", required=True, help="output folder")
     b.add_argument("--reports", action="store_true", help="also write one report folder per cluster")
@@ -67,9 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--cases", default="validation", help="folder of case files (default: validation/)")
     v.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown (e.g. docs/validation.md)")
 
-    d = sub.add_parser("data", help="browse the shipped reference data with its sources")
+    d = sub.add_parser("data", help="browse the shipped reference data with its sources",
+                        epilog=_EXAMPLES["data"], formatter_class=argparse.RawDescriptionHelpFormatter)
     d.add_argument("table", choices=DATA_TABLES)
     d.add_argument("--json", action="store_true", help="machine-readable output")
+    d.add_argument("--wide", action="store_true", help="every column at full width (default: fit the terminal)")
     return p
 
 
@@ -107,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 2
+    args.pdf_worker = _pdf_worker(args)  # before the engine's imports, so the two overlap
     from pipeline.errors import ScenarioError
     from pipeline.reference import UnknownIdError
 
@@ -133,6 +198,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:
         print("error: the input is nested too deeply to read", file=sys.stderr)
         return 2
+    finally:
+        if args.pdf_worker is not None:
+            args.pdf_worker.close()
+
+
+def _pdf_worker(args: argparse.Namespace) -> Any:
+    """For ``report`` and ``compare`` writing a PDF, a second process that imports WeasyPrint while this one
+    imports the engine and computes (:class:`pipeline.report.pdf.PdfWorker`); else None."""
+    if args.command not in ("report", "compare") or "pdf" not in _formats(args):
+        return None
+    from pipeline.report.pdf import PdfWorker
+
+    return PdfWorker()
 
 
 def _terminal(text: str) -> str:
@@ -275,12 +353,24 @@ def _report(args: argparse.Namespace) -> int:
     from pipeline.api import compute
     from pipeline.report.render import write_report
 
+    t0 = time.perf_counter()
+    _progress(f"computing {', '.join(map(str, args.scenario))} ...")
     result = compute(args.scenario, draws=args.draws, seed=args.seed)
+    draws = f" with {result.draws:,} draws" if result.draws else ""
+    _progress(f"computed {len(result)} scenario{'s' if len(result) > 1 else ''}{draws} ({time.perf_counter() - t0:.1f} s)")
     for i in range(len(result)):
-        paths = write_report(result, i, Path(args.out), _formats(args))
+        _progress(f"writing the report of {_terminal(result.scenarios[i].name)} "
+                  f"({' and '.join(f.upper() for f in _formats(args))}) ...")
+        paths = write_report(result, i, Path(args.out), _formats(args), pdf_worker=args.pdf_worker)
         print(f"{_terminal(result.scenarios[i].name)}:")
         _print_paths(paths)
+    _progress(f"done in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def _progress(line: str) -> None:
+    """A progress line on stderr, so stdout keeps only the paths written."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _formats(args: argparse.Namespace) -> tuple[str, ...]:
@@ -294,7 +384,6 @@ def _print_paths(paths: dict[str, Any]) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    import time
     from pathlib import Path
 
     from pipeline.compare import compare
@@ -302,10 +391,12 @@ def _compare(args: argparse.Namespace) -> int:
     from pipeline.report.render import write_comparison
 
     t0 = time.perf_counter()
+    _progress(f"computing the variants of {args.scenario} ...")
     comparison = compare(args.scenario, args.supply, draws=args.draws, seed=args.seed, basis=args.basis)
     seconds = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("reports") / f"{slug(comparison.base.name)}-compare"
-    paths = write_comparison(comparison, out, _formats(args))
+    _progress(f"writing the comparison ({' and '.join(f.upper() for f in _formats(args))}) ...")
+    paths = write_comparison(comparison, out, _formats(args), pdf_worker=args.pdf_worker)
     draws = f"{comparison.result.draws:,} draws, " if comparison.result.draws else ""
     print(f"{len(comparison.variants)} variants ({draws}computed in {seconds:.2f} s):")
     for k, v in enumerate(comparison.variants):
@@ -366,13 +457,57 @@ def _data(args: argparse.Namespace) -> int:
     if args.json:
         print(df.to_json(orient="records", indent=2))
         return 0
+    import shutil
+
     import pandas as pd
 
-    cols = [c for c in df.columns if c not in ("licence", "note", "low", "high", "edition", "basis")]
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
-        print(df[cols].fillna("").to_string(index=False))
-    print(f"\n{len(df)} rows from pipeline/data/{args.table}.csv (licences and notes: --json, or pipeline/data/README.md)")
+    if args.wide:
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", None, "display.width", None):
+            print(df.fillna("").to_string(index=False))
+    else:
+        cols = [c for c in df.columns if c not in ("licence", "note", "low", "high", "edition", "basis")]
+        for line in _fit_table(df[cols], shutil.get_terminal_size((100, 24)).columns):
+            print(line)
+    import textwrap
+
+    print("\n" + textwrap.fill(f"{len(df)} rows from pipeline/data/{args.table}.csv (every column: --wide or --json; "
+                               "licences and notes: pipeline/data/README.md)", width=shutil.get_terminal_size((100, 24)).columns))
     return 0
+
+
+def _fit_table(df: Any, width: int) -> list[str]:
+    """A table's lines within ``width`` characters.  Key columns (id, parameter, value, unit, year, status) are
+    printed whole; the other text columns (name, source, ...) are shortened with '…', down to 10 characters,
+    widest first, then dropped from the right if the keys alone are too wide."""
+    import pandas as pd
+
+    keys = {"id", "parameter", "value", "unit", "year", "status", "low", "high"}
+    width = max(width, 40)
+    cells = {c: ["" if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else str(v)) for v in df[c]] for c in df}
+    widths = {c: max([len(str(c)), *map(len, cells[c])]) for c in cells}
+    numeric = {c: pd.api.types.is_numeric_dtype(df[c]) for c in cells}
+    shown = list(cells)
+
+    def excess() -> int:
+        return sum(widths[c] for c in shown) + 2 * (len(shown) - 1) - width
+
+    while excess() > 0:
+        soft = [c for c in shown if c not in keys and not numeric[c] and widths[c] > 10]
+        if soft:
+            wide = max(soft, key=lambda c: widths[c])
+            widths[wide] = max(10, widths[wide] - excess())
+            continue
+        droppable = [c for c in shown[1:] if c not in keys] or shown[1:]
+        if not droppable:
+            break
+        shown.remove(droppable[-1])
+
+    def cell(c: str, text: str) -> str:
+        text = text if len(text) <= widths[c] else text[:widths[c] - 1] + "…"
+        return text.rjust(widths[c]) if numeric[c] else text.ljust(widths[c])
+
+    rows = [[str(c) for c in shown], *([cells[c][k] for c in shown] for k in range(len(df)))]
+    return ["  ".join(cell(c, r[j]) for j, c in enumerate(shown)).rstrip() for r in rows]
 
 
 _COMMANDS = {"compute": _compute, "report": _report, "compare": _compare, "batch": _batch, "validate": _validate,

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 PALETTE = {"accelerators": "#1f4e79", "hosts": "#5b9bd5", "overhead": "#c6dbef", "grid": "#3d4450",
            "ppa": "#a8dcb4", "onsite": "#c0504d", "water_onsite": "#08519c", "water_grid": "#6baed6",
            "water_plant": "#c6dbef", "embodied": "#8064a2", "market": "#9ecae1"}
-HATCH = {"grid": "", "ppa": "//", "onsite": "xx", "overhead": "..", "hosts": "", "accelerators": "",
-         "water_onsite": "", "water_grid": "//", "water_plant": "..", "market": "//"}
+HATCH = {"grid": "", "ppa": "//", "onsite": "xx", "overhead": "\\\\", "hosts": "", "accelerators": "",
+         "water_onsite": "", "water_grid": "//", "water_plant": "\\\\", "market": "//"}
 
 
 def _ink(colour: str) -> str:
@@ -36,6 +36,14 @@ def _num(x: float) -> str:
         return "0"
     r = float(f"{x:.3g}")
     return f"{r:,.{max(0, 2 - math.floor(math.log10(abs(r))))}f}"
+
+
+def _tick(x: float, _pos: object = None) -> str:
+    """An axis tick: as few decimals as the tick itself needs (0, 20, 40 ... 120; 0.5, 1, 1.5), thousands
+    separated; ticks are round numbers already, so no rounding to significant figures (which printed 20.0 beside
+    100)."""
+    r = float(f"{x:.6g}")
+    return f"{r:,.0f}" if r.is_integer() else f"{r:,.6f}".rstrip("0")
 
 
 def _rc() -> None:
@@ -76,8 +84,13 @@ def figure_record(fig, chart_id: str, title: str, caption: str) -> dict[str, str
 
 
 def _svg(fig, prefix: str) -> str:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    # The tight box measured once with Agg's text metrics, then given to savefig: ``bbox_inches="tight"`` would
+    # draw the whole figure a first time only to measure it (the same box, twice the time).
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(0.1)  # savefig's default pad, inches
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches=box)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG is embedded
     svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
@@ -107,7 +120,7 @@ def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequenc
     ax.set_xlabel(unit)
     ax.invert_yaxis()
     ax.set_xlim(0, max(total) * 1.05 if total and max(total) > 0 else 1)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    ax.xaxis.set_major_formatter(_formatter(_tick))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=min(4, len(segments)), frameon=False, fontsize=8,
               borderaxespad=0)
     ax.set_title(title, pad=18)
@@ -131,7 +144,7 @@ def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float]
     ax.set_title(title)
     ax.invert_yaxis()
     ax.set_xlim(0, max(values) * 1.18 if values and max(values) > 0 else 1)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    ax.xaxis.set_major_formatter(_formatter(_tick))
     return _svg(fig, prefix)
 
 
@@ -148,7 +161,7 @@ def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float
     ax.invert_yaxis()
     ax.set_xlabel(unit)
     ax.set_title(title, pad=18)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    ax.xaxis.set_major_formatter(_formatter(_tick))
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(facecolor=PALETTE["hosts"], hatch="//", edgecolor="white", label="input at its P5"),
@@ -186,7 +199,7 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
     ax.set_title(title, pad=18 if n > 1 else 6)
     peak = max((max(max(v, h) for v, h in zip(sr[2], sr[4], strict=True)) for sr in series if len(sr[2])), default=0)
     ax.set_xlim(0, peak * 1.18 if peak > 0 else 1)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    ax.xaxis.set_major_formatter(_formatter(_tick))
     if n > 1:
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=n, frameon=False, fontsize=8, borderaxespad=0)
     return _svg(fig, prefix)
@@ -269,8 +282,8 @@ def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], rep
         _label_points(fig, ax, [(x, yv, label) for x, yv, label in zip(r, m, names, strict=True)
                                 if x > 0 and yv > 0 and abs(x / yv - 1) > tolerance],
                       [(x, yv) for x, yv in zip(r, m, strict=True) if x > 0 and yv > 0])
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
-    ax.yaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    ax.xaxis.set_major_formatter(_formatter(_tick))
+    ax.yaxis.set_major_formatter(_formatter(_tick))
     ax.set_xlabel(f"reported ({unit})")
     ax.set_ylabel(f"modelled peak ({unit})")
     ax.set_title(title)
