@@ -369,8 +369,10 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _progress(line: str) -> None:
-    """A progress line on stderr, so stdout keeps only the paths written."""
-    print(line, file=sys.stderr, flush=True)
+    """A progress line on stderr when it is a terminal (stdout keeps only the paths written; logs, pipes and CI
+    get errors alone on stderr, as ``batch``'s progress does)."""
+    if sys.stderr.isatty():
+        print(line, file=sys.stderr, flush=True)
 
 
 def _formats(args: argparse.Namespace) -> tuple[str, ...]:
@@ -478,7 +480,7 @@ def _data(args: argparse.Namespace) -> int:
 def _fit_table(df: Any, width: int) -> list[str]:
     """A table's lines within ``width`` characters.  Key columns (id, parameter, value, unit, year, status) are
     printed whole; the other text columns (name, source, ...) are shortened with '…', down to 10 characters,
-    widest first, then dropped from the right if the keys alone are too wide."""
+    widest first, then dropped from the right, the source last."""
     import pandas as pd
 
     keys = {"id", "parameter", "value", "unit", "year", "status", "low", "high"}
@@ -493,11 +495,16 @@ def _fit_table(df: Any, width: int) -> list[str]:
 
     while excess() > 0:
         soft = [c for c in shown if c not in keys and not numeric[c] and widths[c] > 10]
-        if soft:
-            wide = max(soft, key=lambda c: widths[c])
-            widths[wide] = max(10, widths[wide] - excess())
+        if soft:  # shorten the widest together, down to the next widest (water-filling), never below 10
+            top = max(widths[c] for c in soft)
+            widest = [c for c in soft if widths[c] == top]
+            below = max([widths[c] for c in soft if widths[c] < top] + [10])
+            target = max(below, top - -(-excess() // len(widest)))
+            for c in widest:
+                widths[c] = target
             continue
-        droppable = [c for c in shown[1:] if c not in keys] or shown[1:]
+        droppable = ([c for c in shown[1:] if c not in keys and c != "source"] or [c for c in shown[1:] if c not in keys]
+                     or shown[1:])  # the source goes last: it is what this command is for
         if not droppable:
             break
         shown.remove(droppable[-1])

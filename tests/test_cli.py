@@ -109,3 +109,36 @@ def test_terminal_output_escapes_control_characters(tmp_path, capsys):
     assert main(["compute", str(path)]) == 2  # refused, and the message shows the escape, not the colour
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b" in err
+
+
+def test_report_prints_progress_on_a_terminal(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["report", "inputs/colossus.yaml", "--out", str(tmp_path), "--format", "html", "--draws", "0"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "computing inputs/colossus.yaml ..."
+    assert err[1].startswith("computed 1 scenario (") and "draws" not in err[1]
+    assert err[2] == "writing the report of xAI Colossus, Memphis (phase 1) (HTML) ..."
+    assert err[3].startswith("done in ")
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_data_fits_the_terminal(width, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert main(["data", "grids"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert lines[0].split()[:1] == ["id"] and "parameter" in lines[0] and "value" in lines[0]
+
+
+def test_data_wide_keeps_every_column(capsys):
+    assert main(["data", "gwp", "--wide"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "licence" in header and "source" in header
+
+
+def test_help_has_examples(capsys):
+    for command in ("compute", "report", "compare", "batch", "data"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert "examples:" in out and f"clusterprint {command} " in out
