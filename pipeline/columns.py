@@ -23,7 +23,7 @@ import pandas as pd
 import pint
 
 from pipeline import fields as fl
-from pipeline.errors import Problem
+from pipeline.errors import Problem, nearest
 from pipeline.inputs import RANGE_COLUMNS, InputTable, ProblemTable
 from pipeline.io import split_header_units
 from pipeline.schema import Range, Scenario
@@ -467,6 +467,9 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
     extra: dict[str, Any] = {}
     if dates is not None:
         extra = {"start": dates.start[first], "end": dates.end[first]}
+    assumed = _assumed_fields(df, codes, first, p)
+    if assumed is not None:
+        extra["assumed"] = assumed
     clusters = _frame({**cluster_values, "name": np.asarray(uniques, dtype=object), "file": source,
                        "row": rows[first], **extra})
     groups = _frame({"cluster": codes.astype(np.intp), "position": position, "row": rows, **group_values})
@@ -479,6 +482,35 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
             p.add(mask, column, message, group=True)
         _refuse_phased_ranges(table, p)
     return table, p, unnamed
+
+
+def _assumed_fields(df: pd.DataFrame, codes: np.ndarray, first: np.ndarray, p: ProblemTable) -> np.ndarray | None:
+    """The optional ``assumed_fields`` column: per cluster (its first row), the field paths whose values the
+    dataset's compiler assumed rather than found reported (``utilization;pue;wue``, dataset column names).
+    Reports list those inputs as assumed, not as reported inputs.  A name that is no dataset column is an error
+    of its cluster.  None without the column."""
+    col = next((c for c in df.columns if str(c).strip().lower() == "assumed_fields"), None)
+    if col is None:
+        return None
+    text = df[col].astype("string").fillna("").to_numpy(dtype=object)[first]
+    out = np.empty(len(text), dtype=object)
+    allowed = sorted({a for f in fl.FIELDS for a in (f.column, *f.aliases)})
+    for k, cell in enumerate(text):
+        names = [n.strip() for n in str(cell).replace(",", ";").split(";") if n.strip()]
+        paths = []
+        for n in names:
+            f = fl.by_column(n)
+            if f is None:
+                mask = np.zeros(len(text), dtype=bool)
+                mask[k] = True
+                hint = nearest(n, allowed)
+                p.add(mask, "assumed_fields", f"names {n!r}, which is not a dataset column"
+                      + (f"; did you mean {hint!r}?" if hint else "; allowed: the input columns of `clusterprint "
+                         "schema` (utilization, pue, wue, grid, ...)"))
+            else:
+                paths.append(f.path)
+        out[k] = tuple(paths)
+    return out
 
 
 # --------------------------------------------------------------------------- dated phases in datasets

@@ -11,7 +11,8 @@ cited factors a report prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -840,7 +841,34 @@ def assumptions(res: Resolution, i: int) -> list[ref.Factor]:
     seen: dict[str, ref.Factor] = {}
     for f in facts:
         seen.setdefault(f.name, f)
-    return list(seen.values())
+    accelerators = ", ".join(dict.fromkeys(str(res.table.groups.iloc[k]["accelerator"]) for k in groups))
+    return _dataset_assumed(list(seen.values()), row, file, {"accelerator": accelerators})
+
+
+#: How a value the dataset's ``assumed_fields`` column marks is cited.
+DATASET_ASSUMED = "assumed by the dataset (its assumed_fields column), not reported for this cluster"
+
+
+def _dataset_assumed(facts: list[ref.Factor], row: pd.Series, file: str, values: dict[str, str]) -> list[ref.Factor]:
+    """Factors of inputs a dataset marks as assumed (``assumed_fields``): status ``assumed`` instead of ``input``;
+    a marked choice with no factor of its own (``grid``, ``accelerator``) is listed as an assumed text input."""
+    marked = row.get("assumed")
+    if not isinstance(marked, tuple) or not marked:
+        return facts
+    out, done = [], set()
+    for f in facts:
+        path = re.sub(r"^fleet\[\d+\]\.", "", f.name)
+        if f.status == "input" and path in marked:
+            f = replace(f, status="assumed", source=DATASET_ASSUMED)
+            done.add(path)
+        out.append(f)
+    for path in marked:
+        if path not in done:
+            value = values.get(path, row.get(path) if path in row else None)
+            note = ", ".join(map(str, value)) if isinstance(value, tuple) else "" if value is None else str(value)
+            out.append(ref.Factor(name=path, quantity=Q_(np.nan, ""), source=DATASET_ASSUMED, file=file,
+                                  status="assumed", note=note))
+    return out
 
 
 def uncertain_inputs(res: Resolution, i: int) -> list[UncertainInput]:
