@@ -355,7 +355,7 @@ def _report(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     _progress(f"computing {', '.join(map(str, args.scenario))} ...")
-    result = compute(args.scenario, draws=args.draws, seed=args.seed)
+    result = compute(args.scenario, draws=args.draws, seed=args.seed, keep_hours=True)  # hourly runs: hourly.csv
     draws = f" with {result.draws:,} draws" if result.draws else ""
     _progress(f"computed {len(result)} scenario{'s' if len(result) > 1 else ''}{draws} ({time.perf_counter() - t0:.1f} s)")
     for i in range(len(result)):
@@ -380,7 +380,8 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def _print_paths(paths: dict[str, Any]) -> None:
-    for kind in ("pdf", "html", "json", "csv", "manifest"):
+    order = ("pdf", "html", "json", "csv")
+    for kind in (*order, *(k for k in paths if k not in (*order, "scenario", "manifest")), "manifest"):
         if kind in paths:
             print(f"  {paths[kind]}")
 

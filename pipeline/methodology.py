@@ -143,7 +143,10 @@ HOURLY = """\
 - **Outputs.** `compute --json` adds `"hourly"` to each hourly scenario: the profile, climate and cooling ids,
   `cfe_share`, `cfe_share_annual`, `pue_effective`, `wue_effective`, `water_onsite_peak_day` (UTC days),
   the hourly grid intensity's min, mean and max, and 12 monthly sums (UTC months); `--hours` adds the 8,760
-  hours.
+  hours. A report of an hourly run adds `hourly.csv` to its folder (one row per hour, UTC start as ISO 8601,
+  columns `name [unit]`, 6 significant figures of each column's largest value) and a page of heat maps, hour of
+  day x month, of the grid's carbon intensity and the site's cooling water: each cell is the mean of that hour
+  over the month's days, on the site's local standard time (the climate file's UTC offset; no daylight saving).
 """
 
 AIR = """\

@@ -200,3 +200,22 @@ def test_report_has_the_heat_map_page_and_the_csv_link(result: Results) -> None:
     pdf = render_html(ctx, mode="pdf")  # the PDF's HTML (not the PDF): images with the alt text, no link
     assert len(re.findall(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="[^"]*\d[^"]*"', pdf)) >= 2
     assert 'href="hourly.csv"' not in pdf
+
+
+def test_the_report_bundle_holds_hourly_csv_and_its_manifest_lists_it(result: Results, tmp_path: Path) -> None:
+    import json
+
+    from pipeline.report.render import write_report
+
+    paths = write_report(result, 0, tmp_path, ("html",))
+    rows = paths["hourly.csv"].read_text().splitlines()
+    assert len(rows) == 1 + 8760 and rows[1].startswith("2023-01-01T00:00Z,")
+    assert "hourly.csv" in json.loads(paths["manifest"].read_text())["files"]
+    assert 'href="hourly.csv"' in paths["html"].read_text()  # the download link points at the file written
+
+
+def test_an_annual_report_bundle_has_no_hourly_csv(tmp_path: Path) -> None:
+    from pipeline.report.render import write_report
+
+    paths = write_report(compute("inputs/colossus.yaml", draws=0, keep_hours=True), 0, tmp_path, ("html",))
+    assert "hourly.csv" not in paths and not list(tmp_path.rglob("hourly.csv"))

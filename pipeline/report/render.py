@@ -71,8 +71,10 @@ def _scenario_bytes(scenario: Any) -> bytes:
 def _write_outputs(folder: Path, *, stem: str, data_stem: str, ctx: dict[str, Any], template: str, data_json: str,
                    data_csv: str, attachments: list[tuple[str, bytes, str]], scenario: Any,
                    formats: tuple[str, ...], manifest_extra: dict[str, Any],
-                   pdf_worker: PdfWorker | None = None) -> dict[str, Path]:
-    """Write ``<stem>.html`` / ``.pdf``, ``<data_stem>.json`` / ``.csv`` and ``manifest.json``, atomically.
+                   pdf_worker: PdfWorker | None = None, extra_files: tuple[tuple[str, str], ...] = ()
+                   ) -> dict[str, Path]:
+    """Write ``<stem>.html`` / ``.pdf``, ``<data_stem>.json`` / ``.csv``, ``extra_files`` ((name, text) pairs,
+    e.g. ``hourly.csv``) and ``manifest.json``, atomically.
 
     With a ``pdf_worker`` the PDF is laid out in that process while this one writes the other files.
     """
@@ -92,6 +94,9 @@ def _write_outputs(folder: Path, *, stem: str, data_stem: str, ctx: dict[str, An
     write_atomic(paths["json"], data_json)
     paths["csv"] = folder / f"{data_stem}.csv"
     write_atomic(paths["csv"], data_csv)
+    for name, text in extra_files:
+        paths[name] = folder / name
+        write_atomic(paths[name], text)
     if stem == "report":  # the scenario beside the report, for its download link
         name = Path(scenario.file).name if Path(scenario.file).suffix.lower() in (".yaml", ".yml") else "scenario.json"
         paths["scenario"] = folder / name
@@ -113,15 +118,18 @@ def _write_outputs(folder: Path, *, stem: str, data_stem: str, ctx: dict[str, An
 def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...] = ("html", "pdf"),
                  extra_manifest: dict[str, Any] | None = None, folder: str | None = None,
                  pdf_worker: PdfWorker | None = None) -> dict[str, Path]:
-    """Write report.html / report.pdf, results.json, results.csv and manifest.json for scenario ``i``
+    """Write report.html / report.pdf, results.json, results.csv (hourly.csv for an hourly run) and manifest.json
+    for scenario ``i``
     into ``out_dir/<folder>`` (default: the scenario's unique folder among ``result``'s scenarios); the PDF is
     laid out in ``pdf_worker``'s process when one is given.
 
     Returns the written paths by kind.
     """
+    from pipeline.report.hourly_model import HOURLY_CSV, hourly_csv_text
     from pipeline.report.model import report_context
 
     scenario = result.scenarios[i]
+    hourly = hourly_csv_text(result, i)  # None unless an hourly run kept its hours
     results_json = json.dumps({"scenarios": [result.scenario_dict(i)]}, indent=2, allow_nan=False)
     scenario_name = Path(scenario.file).name if Path(scenario.file).suffix.lower() in (".yaml", ".yml") \
         else "scenario.json"
@@ -130,7 +138,8 @@ def write_report(result: Results, i: int, out_dir: Path, formats: tuple[str, ...
         template="report.html.j2", data_json=results_json, data_csv=csv_text(_frame_with_ranges(result, i)),
         attachments=[(scenario_name, _scenario_bytes(scenario), "The scenario this report was computed from"),
                      ("results.json", results_json.encode(), "Results in the clusterprint compute --json contract")],
-        scenario=scenario, formats=formats, manifest_extra=extra_manifest or {}, pdf_worker=pdf_worker)
+        scenario=scenario, formats=formats, manifest_extra=extra_manifest or {}, pdf_worker=pdf_worker,
+        extra_files=((HOURLY_CSV, hourly),) if hourly is not None else ())
 
 
 def _frame_with_ranges(result: Results, i: int) -> Any:
