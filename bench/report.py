@@ -9,6 +9,9 @@ one untimed warm-up run of each command first so both find the same warm OS file
 (b) the floor, ``python -m bench.floor_report FLOOR.html OUT.pdf``: Python start, ``import weasyprint``, layout
     and ``write_pdf`` of a text-only document built from the report just written (below);
 (a) and (b) run in turn, a b a b ..., ``reps`` pairs; the ratio is taken per pair, then the median.
+(b') ``python -m bench.weasyprint_only PRINT.html OUT.pdf``, in the same turns (a b b' a b b' ...): WeasyPrint alone
+    on the report's own print HTML, saved from an untimed in-process render: the share of (a) that only a lighter
+    document could make faster;
 (c) ``python -m pipeline.cli batch SUBSET.csv --reports --workers 2 --no-summary --out TMP``: reports per minute.
 
 How the floor document is built (not timed): the report's PDF from (a)'s warm-up run is read back page by page with
@@ -110,6 +113,15 @@ def build_floor(pdf: Path, out_html: Path) -> tuple[int, list[float]]:
     return len(pages), sizes
 
 
+def save_print_html(path: Path) -> None:
+    """The report's print-mode HTML (what WeasyPrint lays out for the PDF), computed in this process, not timed."""
+    from pipeline.api import compute
+    from pipeline.report.model import report_context
+    from pipeline.report.render import render_html
+
+    path.write_text(render_html(report_context(compute(SCENARIO), 0), mode="pdf"), encoding="utf-8")
+
+
 def _subset(src: Path, dst: Path, clusters: int) -> int:
     import pandas as pd
 
@@ -130,11 +142,15 @@ def bench_report(reps: int = 5, batch_reps: int = 2, clusters: int = BATCH_CLUST
         pages, sizes = build_floor(pdf, tmp / "floor.html")
         floor = [py, "-m", "bench.floor_report", str(tmp / "floor.html"), str(tmp / "floor.pdf")]
         _run(floor)
-        t_rep, t_floor, ratios = [], [], []
+        save_print_html(tmp / "print.html")
+        weasy = [py, "-m", "bench.weasyprint_only", str(tmp / "print.html"), str(tmp / "weasy.pdf")]
+        _run(weasy)
+        t_rep, t_floor, t_weasy, ratios = [], [], [], []
         for _ in range(reps):
-            a, b = _run(report), _run(floor)
+            a, b, c = _run(report), _run(floor), _run(weasy)
             t_rep.append(a)
             t_floor.append(b)
+            t_weasy.append(c)
             ratios.append(a / b)
         sub = tmp / "subset.csv"
         n = _subset(ROOT / DATASET, sub, clusters)
@@ -144,6 +160,8 @@ def bench_report(reps: int = 5, batch_reps: int = 2, clusters: int = BATCH_CLUST
         written = len(list((tmp / "b").rglob("report.pdf")))
         assert written == n, (written, n)
     return {"report": statistics.median(t_rep), "floor": statistics.median(t_floor), "ratio": statistics.median(ratios),
+            "weasy": statistics.median(t_weasy), "weasy_ratio": statistics.median(c / b for c, b in zip(t_weasy, t_floor,
+                                                                                                         strict=True)),
             "ratios": ratios, "pages": pages, "sizes": sizes, "reps": reps, "clusters": n, "batch": t_batch,
             "batch_reps": batch_reps, "per_minute": n / t_batch * 60}
 
@@ -165,7 +183,10 @@ def section(r: dict, before: str = "") -> list[str]:
         f"| `clusterprint report {SCENARIO} --out TMP` ({r['pages']} A4 pages, HTML + PDF + JSON + CSV + manifest) "
         f"| {r['report']:.2f} s | {r['ratio']:.2f}× | ≤ 3×: {'met' if r['ratio'] <= 3 else 'missed'} |",
         f"| floor: `python -m bench.floor_report` — start, `import weasyprint`, layout and `write_pdf` of the report's "
-        f"own text, {r['pages']} pages | {r['floor']:.2f} s | 1× | |", "",
+        f"own text, {r['pages']} pages | {r['floor']:.2f} s | 1× | |",
+        f"| not a floor: `python -m bench.weasyprint_only` — start, `import weasyprint`, layout and `write_pdf` of "
+        f"the report's own print HTML (tables, charts, links), no engine | {r['weasy']:.2f} s | {r['weasy_ratio']:.2f}× "
+        "| |", "",
         f"Per-pair ratios: {', '.join(f'{x:.2f}' for x in r['ratios'])}.",
         "The floor document is the report's PDF read back with `pdftotext`, page by page, each text block one `<p>`, "
         "blocks under 40 characters run into the paragraph before them, each page's blocks starting a new page; same A4 page and margins, one font (DejaVu Sans regular), "
