@@ -84,13 +84,8 @@ def figure_record(fig, chart_id: str, title: str, caption: str) -> dict[str, str
 
 
 def _svg(fig, prefix: str) -> str:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    # The tight box measured once with Agg's text metrics, then given to savefig: ``bbox_inches="tight"`` would
-    # draw the whole figure a first time only to measure it (the same box, twice the time).
-    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(0.1)  # savefig's default pad, inches
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches=box)
+    fig.savefig(buf, format="svg", bbox_inches="tight")
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG is embedded
     svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
