@@ -73,3 +73,13 @@ def test_fmt_percent(x, expected):
 
 def test_fmt_ratio():
     assert fmt_ratio(1.234) == "1.23×"
+
+
+def test_typesetting_markup_leaves_data_uris_alone():
+    from pipeline.report.filters import typeset_markup
+
+    chart = "data:image/svg+xml;base64,PHN2Zz4+CO2/SO2+AAAA"  # base64 can hold "+CO2/" by chance
+    html = f'<p>t CO2e</p><img src="{chart}" alt="CO2e by source"><div style="background:url({chart})">SO2</div>'
+    out = typeset_markup(html)
+    assert out.count(chart) == 2
+    assert "t CO₂e" in out and 'alt="CO₂e by source"' in out and ">SO₂</div>" in out

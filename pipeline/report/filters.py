@@ -240,4 +240,12 @@ def typeset(text: str) -> str:
 
 
 _CHEM = re.compile(r"(?<![\w.-])(CO2e|CO2|SO2|CH4|N2O)(?![\w])")
+#: A data: URI in markup (an attribute value or url(...)): base64 text, which may hold "+CO2/" by chance.
+_DATA_URI = re.compile(r"""(data:[^"'\s)]*)""")
+
+
+def typeset_markup(html: str) -> str:
+    """:func:`typeset` over a page's markup, leaving ``data:`` URIs (base64 charts) byte for byte as they are."""
+    parts = _DATA_URI.split(html)
+    return "".join(part if k % 2 else typeset(part) for k, part in enumerate(parts))
 FILTERS.update({"sig": fmt_sig, "q": fmt_q, "typeset": typeset})

@@ -19,7 +19,7 @@ import jinja2
 from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.io import csv_text, folder_names, write_atomic
-from pipeline.report.filters import FILTERS, typeset
+from pipeline.report.filters import FILTERS, typeset_markup
 from pipeline.report.pdf import TEMPLATES_DIR, PdfWorker, render_pdf
 from pipeline.report.pdf import check_url as check_url  # re-exported: part of the rendering API
 from pipeline.report.pdf import safe_fetcher as safe_fetcher
@@ -57,7 +57,7 @@ def render_html(context: dict[str, Any], mode: str = "html", template: str = "re
     """
     html = _env().get_template(template).render(mode=mode, **context)
     head, sep, body = html.partition("<body")
-    return head + sep + typeset(body) if sep else html
+    return head + sep + typeset_markup(body) if sep else html
 
 
 def _scenario_bytes(scenario: Any) -> bytes:
