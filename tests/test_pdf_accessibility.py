@@ -173,3 +173,18 @@ def test_report_has_row_headers_and_attachments_as_associated_files(report_pdf):
     assert set(files) == {"colossus.yaml", "results.json"}
     associated = [_resolve(f) for f in root["/AF"]]
     assert all(spec in associated and "/AFRelationship" in spec for spec in files.values())
+
+
+def test_hourly_report_with_heat_maps_conforms_too(request, tmp_path):
+    """The hourly report adds heat maps and their colour bars: vector (a rasterised colour bar is an interpolated
+    bitmap, which PDF/A forbids), each with its alt sentence."""
+    result = compute(request.config.rootpath / "inputs/colossus-hourly.yaml", draws=0, keep_hours=True)
+    pdf = _render(lambda out: write_report(result, 0, out, ("pdf",)), tmp_path)
+    for profile in PROFILES:
+        failures, report = _failures(pdf, profile)
+        assert failures == [] and report.is_compliant
+    reader = PdfReader(pdf)
+    alts = [str(e["/Alt"]) for kind, e, _ in structure(reader) if kind == "/Figure"]
+    assert any(a.startswith("Bar charts by month.") for a in alts)
+    assert sum("hour of day" in a.lower() or "highest at" in a.lower() for a in alts) >= 2  # the two heat maps
+    assert all(re.search(r"\d", a) for a in alts)

@@ -331,5 +331,7 @@ def heatmap(chart_id: str, title: str, values: Sequence[Sequence[float]], unit: 
     bar.ax.tick_params(labelsize=8)
     bar.ax.yaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
     bar.outline.set_visible(False)
+    if bar.solids is not None:  # matplotlib rasterises a colour bar of 50+ steps: an embedded bitmap, blurred when
+        bar.solids.set_rasterized(False)  # scaled, which PDF/A forbids (/Interpolate); vector quads instead
     ax.set_title(title)
     return {**figure_record(fig, chart_id, title, caption), "alt": alt}

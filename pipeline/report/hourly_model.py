@@ -190,9 +190,23 @@ def monthly_chart(h: HourlyResult) -> dict[str, str] | None:
     top.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2, frameon=False, fontsize=8,
                borderaxespad=0)
     top.set_title("CO₂e and on-site water by month", pad=18)
-    return charts.figure_record(fig, "hourly-monthly", "CO₂e and on-site water by month",
-                                "Sums of the hours of each month (UTC). The load is flat, so the months differ by "
-                                "the grid's hourly mix (CO₂e) and by the weather through the cooling model (water).")
+    record = charts.figure_record(fig, "hourly-monthly", "CO₂e and on-site water by month",
+                                  "Sums of the hours of each month (UTC). The load is flat, so the months differ by "
+                                  "the grid's hourly mix (CO₂e) and by the weather through the cooling model (water).")
+    return {**record, "alt": _monthly_alt(co2, water)}
+
+
+def _monthly_alt(co2: np.ndarray, water: np.ndarray) -> str:
+    """The monthly chart as a sentence with its numbers: each panel's highest and lowest month and every month."""
+    parts = []
+    for v, unit, what in ((co2, "t CO2e", "CO₂e, location-based"), (water, "m ** 3", "on-site water")):
+        u, mult, shown = scale_of(Q_(float(v.max()), unit), unit)
+        scaled = np.asarray(Q_(v, unit).m_as(u)) / mult
+        hi, lo = int(np.argmax(scaled)), int(np.argmin(scaled))
+        months = ", ".join(f"{m} {fmt_sig(x, strip=True)}" for m, x in zip(MONTHS, scaled, strict=True))
+        parts.append(f"{what} in {shown}: highest in {MONTHS[hi]} ({fmt_sig(scaled[hi], strip=True)}), lowest in "
+                     f"{MONTHS[lo]} ({fmt_sig(scaled[lo], strip=True)}); {months}")
+    return "Bar charts by month. " + ". ".join(parts) + "."
 
 
 # --------------------------------------------------------------------------- hour of day x month (heat maps)
