@@ -15,6 +15,8 @@ import os
 import platform
 import re
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -55,6 +57,52 @@ def resolved(n: int, seed: int = 0):
         "wue": "1.8 L/kWh", "resolution": "hourly", "supply": {"grid": "us-srtv", "hourly": "tva-2023"},
         "cooling": {"type": "evaporative-tower", "climate": "memphis-tmy3"}}) for i in range(n)]
     return resolve.resolve(columns.from_scenarios(models, ["<bench>"] * n))
+
+
+def resolved_ranged():
+    """One hourly scenario of :func:`resolved` with ranged inputs: PUE 1.1..1.5 and utilization 0.5..0.9 (uniform)."""
+    from pipeline import columns, resolve
+    from pipeline.schema import Scenario
+
+    model = Scenario.model_validate({
+        "name": "ranged", "fleet": [{"accelerator": "h100-sxm", "count": 100_000}],
+        "utilization": {"low": 0.5, "high": 0.9}, "period": "8760 h", "pue": {"low": 1.1, "high": 1.5},
+        "wue": "1.8 L/kWh", "resolution": "hourly", "supply": {"grid": "us-srtv", "hourly": "tva-2023"},
+        "cooling": {"type": "evaporative-tower", "climate": "memphis-tmy3"}})
+    return resolve.resolve(columns.from_scenarios([model], ["<bench>"]))
+
+
+#: Run in a fresh interpreter per draw count, so that its peak RSS (ru_maxrss) is its own.
+_DRAWS_RUN = """
+import resource, sys, time
+import numpy as np
+from bench.hourly import resolved_ranged
+from pipeline import hourly
+res = resolved_ranged()
+hourly.run(res, np.arange(1))  # warm the caches and the registry
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+(lo, mid, hi), _ = hourly.percentiles(res, np.arange(1), int(sys.argv[1]), 0)
+wall = time.perf_counter() - t
+print(wall, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, lo["energy"].m_as("GWh")[0],
+      hi["energy"].m_as("GWh")[0])
+"""
+
+
+def bench_draws(counts=(114, 1000, 3000)) -> list[tuple[int, int, float, float, float, float]]:
+    """The Monte Carlo over hours of one ranged scenario (:func:`resolved_ranged`): (draws, chunks, wall s, peak
+    RSS growth MB, energy P5 and P95 GWh), one fresh process per draw count."""
+    from pipeline.montecarlo import MAX_CELLS, draw_chunks
+
+    out = []
+    root = Path(__file__).resolve().parents[1]
+    for d in counts:
+        done = subprocess.run([sys.executable, "-c", _DRAWS_RUN, str(d)], check=True, capture_output=True, text=True,
+                              cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+        wall, before, after, p5, p95 = (float(x) for x in done.stdout.split())
+        out.append((d, len(draw_chunks(1, d, H, MAX_CELLS)), wall, (after - before) / 1024, p5, p95))
+        print(f"hourly draws={d}: {wall:.1f} s, peak RSS +{(after - before) / 1024:.0f} MB")
+    return out
 
 
 class _M:
@@ -187,26 +235,33 @@ NOTES = (
     "profile index re-read per scenario; these were replaced by `np.repeat`, column reads and a cached year "
     "(second record, 00:45 UTC: one scenario 45.7 ms against 11.8 ms, **3.85×**; 1,000 scenarios 1.60×).",
     BEFORE,
-    "A cProfile of one scenario at the second record: of ~58 ms a run (profiled), 1.1 s of 2.9 s over 50 runs in "
-    "`ureg.check`'s wrappers (each wraps every argument in a new Quantity, `ureg.Quantity(q)` copies its array, "
-    "and parses its dimension text again), 0.7 s in pint parsing unit text (`Q_(x, \"MWh\")`, `.to(\"t CO2e\")`, "
-    "`.m_as(\"L/kWh\")`: 50-100 us a call, ~130 calls a run; pint's own cache answers only texts that are a "
-    "defined name, and neither \"MWh\" nor \"t CO2e\" is), 0.25 s in `timeline.aggregation` asked per metric "
-    "per chunk (it builds and checks Quantities), 0.17 s reading the hourly settings through pandas `astype`/`where` "
-    "per column. Now: stages use `pipeline.units.check`, which compares each argument's `dimensionality` "
-    "(cached by pint per unit) with dimensions parsed once and copies nothing (a wrong dimension still raises "
-    "`DimensionalityError`, tested for every checked argument of every stage); the one registry keeps the parse of "
-    "each unit text (`_Registry.parse_units_as_container`); the aggregation rule is cached per metric and unit; "
-    "settings are read once per run as object arrays; `per_day` converts the period to days instead of building a "
-    "unit per call. The same changes serve annual runs (`bench_compute`).",
-    "Left in the gap (one scenario, best of 200 runs on a quiet moment): the stage chain on 8,760 rows ~4.9 ms, "
-    "of which ~2.5 ms is pint's fixed cost per operation (62 multiplications and divisions, 29 additions and "
-    "subtractions, 43 conversions, each ~15-20 us of unit bookkeeping whatever the array size: the chain on one "
-    "row takes ~2.5 ms) and ~2.4 ms the arithmetic the floor also does; repeating the inputs over the hours "
-    "~1.4 ms (the floor's `np.repeat` too); the rest (settings, chunk arrays, folding 55 metrics over the hours, "
-    "CFE, monthly sums) ~2 ms. With 1,000 scenarios the fixed costs are spread over 114 scenarios a chunk.",
+    "What the profile of one scenario showed at the second record (cProfile, 50 runs, 2.9 s): 1.1 s in "
+    "`ureg.check`'s wrappers (each wraps every argument in a new Quantity: `ureg.Quantity(q)` copies its array, "
+    "and the dimension text is parsed again), 0.7 s in pint parsing unit text (`Q_(x, \"MWh\")`, "
+    "`.to(\"t CO2e\")`, `.m_as(\"L/kWh\")`: 50-100 us a call, ~130 calls a run; pint's own cache answers only "
+    "texts that are a defined name, and neither \"MWh\" nor \"t CO2e\" is), 0.25 s in `timeline.aggregation` "
+    "asked per metric per chunk (it builds and checks Quantities), 0.17 s reading the hourly settings through "
+    "pandas `astype`/`where` per column. Changed: the stages use `pipeline.units.check`, which compares each "
+    "argument's `dimensionality` (cached by pint per unit) with dimensions parsed once and copies nothing (a wrong "
+    "dimension still raises `DimensionalityError`, tested for every checked argument of every stage and by "
+    "keyword); the one registry keeps the parse of each unit text and each multiplicative conversion factor "
+    "(offset units such as degC and impossible conversions take pint's own path); the fold rule is cached per "
+    "metric and unit; settings are read once per run as object arrays; `per_day` converts the period to days "
+    "instead of building a unit per call, `accelerator_time` picks counts or hours on magnitudes instead of pint's "
+    "`np.where`. The same registry and check serve annual runs (`bench_compute`: at 10^3 scenarios the chain's "
+    "fixed cost fell from ~9 ms to ~4.5 ms).",
+    "Left in the gap (one scenario, best of 300 runs): the stage chain on 8,760 rows ~4.4 ms, of which ~2.0 ms is "
+    "pint's fixed cost per operation (62 multiplications and divisions, 29 additions and subtractions, 43 "
+    "conversions, each ~10-20 us of unit bookkeeping whatever the array size: the chain on one row takes ~2.0 ms) "
+    "and ~2.4 ms the arithmetic the floor also does; repeating the inputs over the hours ~1.4 ms (the floor's "
+    "`np.repeat` too; fresh pages for ~55 arrays of 8,760 floats); the rest (settings, chunk arrays, folding 55 "
+    "metrics over the hours, CFE, monthly sums) ~1.2 ms. Per-pair ratios spread widely when the machine is loaded "
+    "(the other engineers' jobs share the 2 cores): hence 31 pairs and their median.",
 )
-def section(rows: list[tuple[int, float, float, float, list[float]]]) -> str:
+
+
+def section(rows: list[tuple[int, float, float, float, list[float]]],
+            draws: list[tuple[int, int, float, float, float, float]] | None = None) -> str:
     lines = ["## Hourly runs: the chain over 8,760 hours vs raw numpy", "",
              f"Written by `python -m bench hourly` on {time.strftime('%Y-%m-%d %H:%M %Z')} "
              f"({platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}). Each scenario: "
@@ -227,16 +282,32 @@ def section(rows: list[tuple[int, float, float, float, list[float]]]) -> str:
               for n, *_, ratios in rows]
     for note in NOTES:
         lines += ["", note]
+    if draws:
+        lines += ["", "**Monte Carlo over hours** (`pipeline.hourly.percentiles`, `bench_draws`): the scenario above with "
+                  "PUE 1.1..1.5 and utilization 0.5..0.9, each draw one world held for its 8,760 hours, in chunks of "
+                  "at most 10^6 rows of the chain (114 scenario-years); one fresh process per draw count, peak RSS "
+                  "growth measured from just before the call (imports and caches warm), one run each.", "",
+                  "| draws | rows of the chain | chunks | wall | per draw | peak RSS growth | energy P5 / P95 |",
+                  "|---|---|---|---|---|---|---|"]
+        for d, chunks, wall, rss, p5, p95 in draws:
+            lines.append(f"| {d:,} | {d * H:,} | {chunks} | {wall:.1f} s | {wall / d * 1e3:.1f} ms | {rss:,.0f} MB | "
+                         f"{p5:,.0f} / {p95:,.0f} GWh |")
+        lines += ["", "Memory follows the chunk, not the draws: the chain's arrays for one chunk (~60 arrays of up "
+                  "to 10^6 floats and the 55 metrics' hours) are freed before the next; between chunks only one value "
+                  "per metric per draw is kept."]
     return "\n".join(lines) + "\n"
 
 
-#: The 1-minute load average before and after the run (filled by :func:`main`).
+#: The 1-minute load average before and after the paired runs (filled by :func:`main`).
 LOAD = ["?", "?"]
+
+
 def main() -> None:
     LOAD[0] = f"{os.getloadavg()[0]:.2f}"
     rows = bench()
     LOAD[1] = f"{os.getloadavg()[0]:.2f}"
-    text = section(rows)
+    draws = bench_draws()
+    text = section(rows, draws)
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     pattern = re.compile(r"## Hourly runs:.*?(?=^## |\Z)", re.S | re.M)
     new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text

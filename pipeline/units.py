@@ -25,19 +25,26 @@ __all__ = ["DIMENSIONS", "EXAMPLES", "NUMBER", "Q_", "UNIT", "check", "dimension
 
 
 class _Registry(pint.UnitRegistry):
-    """pint's registry, parsing each unit text once.
+    """pint's registry, parsing each unit text once and keeping each multiplicative conversion factor.
 
     pint re-parses unit text (``Q_(x, "MWh")``, ``q.to("t CO2e")``, ``q.m_as("L/kWh")``) on every call: its own
     cache answers only texts that are a defined name ("MWh" and "t CO2e" are not), and a parse costs 50-100 us,
-    more than the arithmetic on 10^4 floats.  The parsed container is immutable and clusterprint defines no units
-    in contexts, so the text -> container map is kept once the definitions are loaded (:meth:`freeze_parsing`).
+    more than the arithmetic on 10^4 floats.  A conversion re-checks both sides for offset units (degC) on every
+    call before using its cached factor.  The parsed container and the factor between two unit containers never
+    change once the definitions are loaded, and clusterprint defines no contexts, so both are kept from
+    :meth:`freeze` on.  Offset units, contexts and impossible conversions take pint's own path.
     """
 
     _parsed: dict[tuple[str, bool | None, bool | None], pint.util.UnitsContainer] | None = None
+    _factors: dict[tuple[pint.util.UnitsContainer, pint.util.UnitsContainer], Any] | None = None
 
-    def freeze_parsing(self) -> None:
-        """Keep every unit text's parse from now on (call once all definitions are loaded)."""
+    def freeze(self) -> None:
+        """Keep every unit text's parse and every multiplicative conversion factor from now on (call once all
+        definitions are loaded)."""
         self._parsed = {}
+        # the factors use pint's private helpers (pint 0.24-0.25): where they are missing, pint's own path is kept
+        known = all(hasattr(self, a) for a in ("_active_ctx", "_validate_and_extract", "_get_conversion_factor"))
+        self._factors = {} if known else None
 
     def parse_units_as_container(self, input_string: str, as_delta: bool | None = None,
                                  case_sensitive: bool | None = None) -> pint.util.UnitsContainer:
@@ -50,11 +57,28 @@ class _Registry(pint.UnitRegistry):
             found = parsed[key] = super().parse_units_as_container(input_string, as_delta, case_sensitive)
         return found
 
+    def _convert(self, value: Any, src: pint.util.UnitsContainer, dst: pint.util.UnitsContainer,  # type: ignore[override]
+                 inplace: bool = False, **ctx_kwargs: Any) -> Any:  # the signature of the next in line, pint's contexts
+        factors = self._factors
+        factor = factors.get((src, dst)) if factors is not None else None
+        if factor is None:
+            if (factors is None or ctx_kwargs or self._active_ctx or self._validate_and_extract(src)
+                    or self._validate_and_extract(dst)):
+                return super()._convert(value, src, dst, inplace, **ctx_kwargs)
+            factor = self._get_conversion_factor(src, dst)
+            if isinstance(factor, pint.DimensionalityError):
+                raise factor
+            factors[(src, dst)] = factor
+        if inplace:
+            value *= factor
+            return value
+        return value * factor
+
 
 _registry = _Registry(cache_folder=":auto:", autoconvert_offset_to_baseunit=True)
 _registry.load_definitions(str(Path(__file__).with_name("units.txt")))
 _registry.formatter.default_format = "~P"
-_registry.freeze_parsing()
+_registry.freeze()
 ureg: pint.UnitRegistry = _registry
 Q_ = ureg.Quantity
 

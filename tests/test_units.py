@@ -144,3 +144,28 @@ def test_unit_text_is_parsed_once_and_parses_as_pint_does() -> None:
         assert dict(first) == dict(fresh.parse_units_as_container(text)), text
     assert Q_(1, "t CO2e").to("kg CO2e").magnitude == pytest.approx(1000)
     assert Q_(2.0, "MWh").m_as("kWh") == pytest.approx(2000)
+
+
+@pytest.mark.parametrize(("value", "src", "dst"), [
+    (2.5, "MWh", "kWh"), (1.0, "t CO2e", "kg CO2e"), (3.0, "g CO2e / kWh * MWh", "t CO2e"), (1e6, "gal/day", "m**3/day"),
+    (20.0, "degC", "degF"), (20.0, "degC", "K"), (300.0, "K", "degC"), (0.8, "", "percent"),
+])
+def test_conversions_equal_a_fresh_registrys_twice(value, src, dst):
+    """Conversion factors are kept after the first use; offset units (degC) still take pint's own path."""
+    import pint
+
+    fresh = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    fresh.load_definitions(str(ROOT / "pipeline" / "units.txt"))
+    expected = fresh.Quantity(value, src).m_as(dst)
+    for _ in range(2):
+        assert Q_(value, src).m_as(dst) == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_impossible_conversion_still_raises_every_time():
+    from pint import DimensionalityError
+
+    for _ in range(2):
+        with pytest.raises(DimensionalityError):
+            Q_(1.0, "MWh").to("t CO2e")
+        with pytest.raises(DimensionalityError):
+            Q_(1.0, "t").to("t CO2e")
