@@ -175,7 +175,7 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
     if draws is None:  # hourly runs are deterministic: no default draws when every scenario is hourly
         draws = DEFAULT_DRAWS if len(res.table.ranges) and not by_hour.all() else 0
     out = timeline_results(res, plan, draws, seed) if plan.timed else results_of(res, draws, seed)
-    return hourly.apply(out, res, by_hour, keep_hours) if by_hour.any() else out
+    return hourly.apply(out, res, by_hour, keep_hours, plan.scenario) if by_hour.any() else out
 
 
 def _draw(res: resolve.Resolution, draws: int, seed: int) -> Run:

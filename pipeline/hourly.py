@@ -510,8 +510,13 @@ def _technology_shifts(res: Resolution, rows: np.ndarray, first: int, end: int, 
 _HOURLY_KEY = "hourly:"  # prefix of the hourly-only metrics among the drawn values (names could coincide)
 
 
-def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool = False) -> Results:
+def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool = False,
+          scenario_of: np.ndarray | None = None) -> Results:
     """``results`` with the scenarios in ``mask`` computed hour by hour, and ``Results.hourly`` holding the rest.
+
+    ``mask`` is over the rows of ``res.table``; ``scenario_of[k]`` is the scenario of ``results`` that row ``k``
+    became (:attr:`pipeline.timeline.Plan.scenario` when a timeline in the same batch folded several rows into
+    one scenario; default: row ``k`` is scenario ``k``).  Hourly rows are never timeline phases.
 
     Without draws (``results.draws == 0``) their metrics (value, P5, P95 and central alike) are the hourly
     totals at the central values of ranged inputs.  With draws, each scenario with an uncertain input is drawn
@@ -521,6 +526,7 @@ def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool 
     not computed over the hours: they are left empty for hourly scenarios.
     """
     rows = np.flatnonzero(mask)
+    target = rows if scenario_of is None else np.asarray(scenario_of)[rows]  # each row's scenario in ``results``
     totals, infos = run(res, rows, keep_hours)
     value, low, high = totals, totals, totals
     drawn = rows[uncertain_rows(res, rows)] if results.draws > 0 else rows[:0]
@@ -546,7 +552,7 @@ def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool 
         for name, q in metrics.items():
             unit = METRIC_BY_NAME[name].unit
             v = np.array(q.m_as(unit), dtype=float)
-            v[rows] = hourly_values[name].m_as(unit)
+            v[target] = hourly_values[name].m_as(unit)
             out[name] = Q_(v, unit)
         return out
 
@@ -554,10 +560,10 @@ def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool 
     swings = list(results.swings)
     uncertain = list(results.uncertain)
     ranged = set(drawn.tolist())
-    for j, i in enumerate(rows):
+    for j, (k, i) in enumerate(zip(rows, target, strict=True)):
         hourly[i] = infos[j]
         swings[i] = {}
-        if i not in ranged:  # no draws over the hours: no range to attribute
+        if k not in ranged:  # no draws over the hours: no range to attribute
             uncertain[i] = []
     return replace(results, metrics=merged(results.metrics, value), low=merged(results.low, low),
                    high=merged(results.high, high), central=merged(results.central, totals), hourly=hourly,

@@ -176,3 +176,14 @@ def test_compute_json_has_the_hourly_section(tmp_path: object, capsys: pytest.Ca
     assert main(["compute", str(path), "--json", "--hours"]) == 0
     d = json.loads(capsys.readouterr().out)["scenarios"][0]
     assert len(d["hourly"]["hourly"]["hour"]) == 8760
+
+
+def test_an_hourly_scenario_beside_a_timeline_keeps_its_own_results():
+    """A timeline folds its phases' rows into one scenario, so table rows and scenarios differ in number: the
+    hourly scenario after it must land on its own scenario, with the same totals as when computed alone."""
+    both = compute(["inputs/colossus-timeline.yaml", "inputs/colossus-hourly.yaml"], draws=0)
+    timeline, hourly = (compute([f], draws=0) for f in ("inputs/colossus-timeline.yaml", "inputs/colossus-hourly.yaml"))
+    assert both.hourly_of(0) is None and both.hourly_of(1) is not None
+    for name in ("energy", "co2e_location_based", "water_onsite"):
+        assert both.metric(name, 0) == timeline.metric(name, 0)
+        assert both.metric(name, 1) == hourly.metric(name, 0)
