@@ -72,20 +72,27 @@ def resolved_ranged():
     return resolve.resolve(columns.from_scenarios([model], ["<bench>"]))
 
 
-#: Run in a fresh interpreter per draw count, so that its peak RSS (ru_maxrss) is its own.
+#: Run in a fresh interpreter per draw count, so that its peak resident set is its own: ``VmHWM`` of
+#: /proc/self/status (``ru_maxrss`` would not do: Linux carries the parent's high-water mark across exec).
 _DRAWS_RUN = """
-import resource, sys, time
+import sys, time
 import numpy as np
 from bench.hourly import resolved_ranged
 from pipeline import hourly
+
+
+def peak_kb():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
 res = resolved_ranged()
 hourly.run(res, np.arange(1))  # warm the caches and the registry
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 t = time.perf_counter()
 (lo, mid, hi), _ = hourly.percentiles(res, np.arange(1), int(sys.argv[1]), 0)
 wall = time.perf_counter() - t
-print(wall, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, lo["energy"].m_as("GWh")[0],
-      hi["energy"].m_as("GWh")[0])
+print(wall, before, peak_kb(), lo["energy"].m_as("GWh")[0], hi["energy"].m_as("GWh")[0])
 """
 
 
@@ -224,9 +231,9 @@ def bench(sizes=(1, 1000)) -> list[tuple[int, float, float, float, list[float]]]
 
 #: This change's "before", measured with this module at commit 30a7898 (the tree of the second record) just before
 #: the "after" above it was written, same machine and load.
-BEFORE = ("**Before this change** (commit 30a7898, measured with this module, 31 and 5 pairs, 2026-11-30 01:57 UTC, "
-          "load average 3.2-3.3 on the 2 cores): one scenario 31.6 ms against 8.5 ms, **3.53×**; 1,000 scenarios "
-          "8,273 ms against 5,411 ms, **1.67×**.")
+BEFORE = ("**Before this change** (commit 30a7898, measured with this module, 31 and 5 pairs, 2026-11-30 02:28 UTC, "
+          "load average 0.75 before, 1.63 after): one scenario 31.1 ms against 8.6 ms, **3.66×** (per pair "
+          "3.29-4.43); 1,000 scenarios 6,265 ms against 3,974 ms, **1.63×** (per pair 1.42-1.68).")
 #: What changed since the earlier records, and where the rest of the gap lies (cProfile of 1 and 1,000 scenarios).
 NOTES = (
     "First record (2026-11-30 00:14 UTC): 1,000 scenarios 10,748 ms against 4,825 ms, **2.23×**; one "

@@ -19,12 +19,15 @@ hourly run with flat profiles equals the annual run.  :class:`~pipeline.results.
 day's water, the hourly grid intensity's range and monthly sums.
 
 Without draws an hourly run takes ranged inputs at their central values.  With draws (``compute(...,
-draws=N)``), scenarios with ranged inputs get P5/P50/P95 from a Monte Carlo over hours x draws
-(:func:`percentiles`): a draw is one possible world, its inputs held for the whole year, run over all 8,760
-hours, in chunks of :data:`pipeline.montecarlo.MAX_CELLS` rows so that memory stays bounded; the hourly-only
-metrics (CFE shares, effective PUE and WUE, the worst day's water ...) get their P5/P95 from the same draws.
-Monthly sums and kept hours stay at the central values.  Cost: one scenario's 1,000 draws are 8.76 million
-rows of the chain, seconds of one core (``bench/RESULTS.md``, 1,000 hourly scenarios).
+draws=N)``; ``compute`` draws nothing by default when every scenario is hourly), scenarios with ranged inputs
+get P5/P50/P95 from a Monte Carlo over hours x draws (:func:`percentiles`): a draw is one possible world, its
+inputs held for the whole year and run over all 8,760 hours, in chunks of at most
+:data:`pipeline.montecarlo.MAX_CELLS` rows so that memory stays bounded.  The draws are the annual Monte
+Carlo's (same seed, same streams); drawn technology factors of a generation mix move each hour's intensity by
+that hour's shares.  The hourly-only metrics (CFE shares, effective PUE and WUE, the worst day's water ...)
+get their P5/P95 from the same draws; monthly sums and kept hours stay at the central values.  Cost: one
+scenario's 1,000 draws are 8.76 million rows of the chain, about 5 s of one core and ~1 GB at the peak
+whatever the number of draws (``bench/RESULTS.md``).
 """
 
 from __future__ import annotations
