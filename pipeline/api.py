@@ -154,7 +154,8 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
         Scenario objects or scenario YAML paths.
     draws : int, optional
         Monte Carlo draws per scenario.  Default: 10,000 when any scenario declares a range, else 0
-        (deterministic).  With draws, each metric's value is the P50 and ``low``/``high`` the P5/P95;
+        (deterministic); hourly scenarios (``resolution: hourly``) are drawn over the hours only when ``draws``
+        is given (a draw is a whole year of hours).  With draws, each metric's value is the P50 and ``low``/``high`` the P5/P95;
         reference factors with published ranges join the draws.
     seed : int
         Seed of the draws (same seed, same numbers).
@@ -172,10 +173,13 @@ def compute(scenarios: Scenario | str | Path | Iterable[Scenario | str | Path], 
     models = [s if isinstance(s, Scenario) else _model(read_yaml(s), str(s)) for s in items]
     res, plan = _checked(models)
     by_hour = hourly.hourly_mask(res.table)
-    if draws is None:  # hourly runs are deterministic: no default draws when every scenario is hourly
+    # Hourly scenarios are drawn over the hours only when draws are asked for: a draw is a year of hours (1,000
+    # draws of one scenario take seconds and ~1 GB), so the annual default would cost ~45 s a ranged scenario.
+    hourly_draws = draws or 0
+    if draws is None:
         draws = DEFAULT_DRAWS if len(res.table.ranges) and not by_hour.all() else 0
     out = timeline_results(res, plan, draws, seed) if plan.timed else results_of(res, draws, seed)
-    return hourly.apply(out, res, by_hour, keep_hours, plan.scenario) if by_hour.any() else out
+    return hourly.apply(out, res, by_hour, keep_hours, plan.scenario, hourly_draws) if by_hour.any() else out
 
 
 def _draw(res: resolve.Resolution, draws: int, seed: int) -> Run:

@@ -419,7 +419,8 @@ def _hourly_results(settings: list[dict[str, Any]], metrics: dict[str, pint.Quan
 # --------------------------------------------------------------------------- Monte Carlo over the hours
 
 #: The note of an hourly run without draws.
-_CENTRAL_NOTE = "no draws: ranged inputs are taken at their central values"
+_CENTRAL_NOTE = ("no draws over the hours: ranged inputs are taken at their central values (--draws N, or "
+                 "compute(..., draws=N), gives P5-P95 from N draws of the whole year)")
 
 
 def uncertain_rows(res: Resolution, rows: np.ndarray) -> np.ndarray:
@@ -514,12 +515,14 @@ _HOURLY_KEY = "hourly:"  # prefix of the hourly-only metrics among the drawn val
 
 
 def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool = False,
-          scenario_of: np.ndarray | None = None) -> Results:
+          scenario_of: np.ndarray | None = None, draws: int | None = None) -> Results:
     """``results`` with the scenarios in ``mask`` computed hour by hour, and ``Results.hourly`` holding the rest.
 
     ``mask`` is over the rows of ``res.table``; ``scenario_of[k]`` is the scenario of ``results`` that row ``k``
     became (:attr:`pipeline.timeline.Plan.scenario` when a timeline in the same batch folded several rows into
-    one scenario; default: row ``k`` is scenario ``k``).  Hourly rows are never timeline phases.
+    one scenario; default: row ``k`` is scenario ``k``).  Hourly rows are never timeline phases.  ``draws``
+    (default ``results.draws``) is the number of draws over the hours: :func:`pipeline.api.compute` asks for none
+    unless told, since each draw is a year of hours (1,000 draws of one scenario: seconds and ~1 GB).
 
     Without draws (``results.draws == 0``) their metrics (value, P5, P95 and central alike) are the hourly
     totals at the central values of ranged inputs.  With draws, each scenario with an uncertain input is drawn
@@ -532,19 +535,20 @@ def apply(results: Results, res: Resolution, mask: np.ndarray, keep_hours: bool 
     target = rows if scenario_of is None else np.asarray(scenario_of)[rows]  # each row's scenario in ``results``
     totals, infos = run(res, rows, keep_hours)
     value, low, high = totals, totals, totals
-    drawn = rows[uncertain_rows(res, rows)] if results.draws > 0 else rows[:0]
+    draws = results.draws if draws is None else draws
+    drawn = rows[uncertain_rows(res, rows)] if draws > 0 else rows[:0]
     if len(drawn):
-        (lo, mid, hi), (h_lo, h_mid, h_hi) = percentiles(res, drawn, results.draws, results.seed)
+        (lo, mid, hi), (h_lo, h_mid, h_hi) = percentiles(res, drawn, draws, results.seed)
         at = np.searchsorted(rows, drawn)
         value, low, high = (_replaced(totals, at, q) for q in (mid, lo, hi))
-        note = (f"P5, P50 and P95 over {results.draws:,} draws (seed {results.seed}): each draw holds every ranged "
+        note = (f"P5, P50 and P95 over {draws:,} draws (seed {results.seed}): each draw holds every ranged "
                 "input at one value for the whole year; the monthly sums and hours are at the central values")
         for j, a in enumerate(at):
             h = infos[a]
             infos[a] = replace(h, metrics={n: q[j] for n, q in h_mid.items()}, low={n: q[j] for n, q in h_lo.items()},
                                high={n: q[j] for n, q in h_hi.items()},
                                notes=tuple(note if x == _CENTRAL_NOTE else x for x in h.notes))
-    elif results.draws > 0:
+    elif draws > 0:
         for a in range(len(infos)):
             infos[a] = replace(infos[a], notes=tuple(
                 "no uncertain input: every draw is the central run" if x == _CENTRAL_NOTE else x

@@ -98,8 +98,14 @@ HOURLY = """\
   `period / 8,760` (a `period` of 8,760 h makes it one hour; `1 year` = 8,766 h stretches each by 0.07 %). The
   scenario's metrics are then the sums over hours of energies, water, CO2e, pollutants and damages, the time means
   of powers and per-day rates and the maxima of peaks, so an hourly run whose inputs do not vary equals the
-  annual run. Hourly runs are deterministic (ranged inputs at their central values); with a timeline they are
-  refused for now, as are batch rows.
+  annual run. Ranged inputs are taken at their central values unless draws are asked for (`--draws N`,
+  `compute(..., draws=N)`): then each draw is one possible world, every ranged input held at one value for the
+  whole year and run over all 8,760 hours (hours x draws in chunks of at most 10^6 rows, so memory follows the
+  chunk: ~1 GB whatever the number of draws), with the annual Monte Carlo's seeded streams, so flat profiles
+  give the annual run's P5/P50/P95; the hourly-only metrics (CFE shares, effective PUE and WUE, the worst day's
+  water) get their P5/P95 from the same draws, while monthly sums and hours stay at the central values and
+  one-at-a-time sensitivities are not computed over the hours. Hourly runs within a timeline are refused for
+  now, as are batch rows.
 - **Grid by hour** (`supply.hourly: <profile id>`). Intensity in hour h = Σ share(h, i) × factor(i), with the
   technology factors of `technologies.csv` on the scenario's carbon basis (`co2e_intensity_direct`, IPCC AR5
   direct medians, for `direct`; `co2e_intensity`, IPCC AR5 lifecycle medians, for `lifecycle`) and

@@ -174,3 +174,19 @@ def test_percentiles_evaluate_the_chunks_within_max_cells(monkeypatch: pytest.Mo
         for a, b in ((lo, lo2), (mid, mid2), (hi, hi2)):
             assert a[name].magnitude == pytest.approx(b[name].magnitude, rel=1e-12), name
     assert (h_lo["pue_effective"].magnitude <= h_hi["pue_effective"].magnitude).all()
+
+
+def test_default_draws_spare_hourly_scenarios_beside_ranged_annual_ones():
+    """Without ``draws``, a batch with a ranged annual scenario draws it (10,000 draws) but not the hourly one,
+    which stays at its central values and says how to get ranges; asked for, both are drawn."""
+    from pipeline import compute
+
+    files = ["inputs/colossus.yaml", "inputs/colossus-hourly.yaml"]
+    default = compute(files)
+    assert default.draws == 10_000
+    assert default.metric("energy", 0, "low") < default.metric("energy", 0, "high")  # annual: drawn
+    h = default.hourly_of(1)
+    assert default.metric("energy", 1, "low") == default.metric("energy", 1, "high")  # hourly: central
+    assert any("--draws N" in note for note in h.notes)
+    asked = compute(files, draws=50, seed=1)
+    assert asked.metric("energy", 1, "low") < asked.metric("energy", 1, "high")
