@@ -253,8 +253,8 @@ def _year(sa: ScenarioArrays, ga: GroupArrays, settings: list[dict[str, Any]],
                 if shifts and shifts.get(param):
                     v = v + _profile_shift(s["profile"], param, shifts[param], j)
                 hourly[name][j] = v * uses_grid[j]
-            if s["grid_average"]:  # at the median factors, as the annual draws keep the central grid average
-                hourly["residual_intensity"][j] = profile_intensity(s["profile"], parameter) * uses_grid[j]
+            if s["grid_average"]:  # the market-based factor is the hour's grid average, drawn factors included
+                hourly["residual_intensity"][j] = hourly["grid_intensity"][j]
             cfe_grid[j] = profile_cfe(s["profile"])
     period = np.repeat(_magnitude(sa.period, "h") / H, H)
     sa_h, ga_h = _hours_of(sa, ga, period=Q_(period, "h"),

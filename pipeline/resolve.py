@@ -563,6 +563,21 @@ def _market(t: InputTable, p: ProblemTable, grid_intensity: np.ndarray, needs_gr
     return {"residual_intensity": np.where(needs_grid, value, 0.0)}, {"residual_intensity": origin}
 
 
+def _market_follows_grid(components: tuple[Component, ...], follows: np.ndarray) -> tuple[Component, ...]:
+    """Where the market-based factor is the grid average (no supplier rate), a twin of every draw of the grid's
+    intensity for it: the same stream names (common random numbers), so in each draw the market-based factor
+    is the drawn grid average, as it is at the central values, rather than staying central."""
+    out = []
+    for c in components:
+        if c.group or c.target != "grid_intensity":
+            continue
+        keep = follows[c.index]
+        if keep.any():
+            out.append(Component("residual_intensity", False, c.how, c.unit, c.index[keep], c.name[keep], c.kind[keep],
+                                 c.low[keep], c.mode[keep], c.high[keep], c.weight[keep], c.source[keep]))
+    return tuple(out)
+
+
 def _user_ranges(t: InputTable) -> list[Component]:
     r = t.ranges
     comps = []
@@ -640,6 +655,7 @@ def resolve(table: InputTable, problems: ProblemTable | None = None) -> Resoluti
         host_power_nameplate=q(acc["host_power_nameplate"], "W"), embodied=q(acc["embodied"], "kg CO2e"),
     )
     components = tuple(_user_ranges(table) + acc_comps + grid_comps + onsite_comps + dflt_comps + air_comps)
+    components += _market_follows_grid(components, market_origin["residual_intensity"] == "grid-average")
     origin = {**acc_origin, **grid_origin, **onsite_origin, **dflt_origin, **market_origin, **air_origin}
     basis = carbon_basis(table).copy()
     basis[origin["grid_intensity"] == "input"] = None

@@ -137,3 +137,21 @@ def test_two_piece_uniform_has_the_median_in_the_middle():
     x = d.sample(np.random.default_rng(0), 100_000)
     assert np.median(x) == pytest.approx(24.0, rel=0.02)
     assert np.mean(x < 24.0) == pytest.approx(0.5, abs=0.01)
+
+
+@pytest.mark.parametrize("supply", [
+    {"mix": {"gas": 0.5, "coal": 0.5}},  # technology factors drawn within their published ranges
+    {"grid": "us-srtv", "grid_intensity": {"dist": "uniform", "low": "300 g CO2e/kWh", "high": "500 g CO2e/kWh"}},
+])
+def test_market_based_factor_that_is_the_grid_average_moves_with_the_drawn_grid(supply):
+    """No supplier rate, no contract, no on-site plant: the market-based factor is the grid average, so in every
+    draw market-based CO2e equals location-based CO2e, and so do their P5 and P95 (the factor stayed central)."""
+    from pipeline import parse_scenario
+
+    scenario = parse_scenario({"name": "x", "fleet": [{"accelerator": "h100-sxm", "count": 1000}], "utilization": 0.8,
+                               "period": "30 day", "pue": 1.2, "wue": "1 L/kWh", "supply": supply})
+    r = compute(scenario, draws=2000, seed=3)
+    for which in ("low", "high"):
+        lb, mb = (r.metric(m, 0, which).m_as("t CO2e") for m in ("co2e_location_based", "co2e_market_based"))
+        assert mb == pytest.approx(lb, rel=1e-9)
+    assert r.metric("co2e_market_based", 0, "low") < r.metric("co2e_market_based", 0, "high")
