@@ -42,3 +42,19 @@ def test_long_bar_labels_wrap_instead_of_shrinking_the_plot():
     svg = charts.bars("g", "IT energy by accelerator group",
                       ["H200 (Expansion to 200k GPUs, unpermitted turbines)", "H100"], [1.0, 2.0], "GWh")
     assert "H200 (Expansion to 200k GPUs," in svg and "unpermitted turbines)" in svg
+
+
+def test_ranked_bar_values_sit_clear_of_their_error_bars():
+    """A value is printed right of its bar's P95 cap, not on it (a leading space collapses in SVG text)."""
+    import re
+
+    svg = charts.grouped_bars("t", "T", ["a", "b"], [("x", "grid", [10.0, 20.0], [8.0, 15.0], [12.0, 26.0])], "kt")
+    caps = [(float(x), float(y)) for x, y in
+            re.findall(r'<use xlink:href="#t-m\w+" x="([\d.]+)" y="([\d.]+)" style="[^"]*stroke: #333333', svg)]
+    labels = [(float(x), float(y), text) for x, y, text in
+              re.findall(r'font-size: 7px[^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]+)</text>', svg)]
+    assert len(labels) == 2 and caps
+    for x, y, text in labels:
+        assert not text.startswith(" "), text
+        right_cap = max(cx for cx, cy in caps if abs(cy - y) < 5)
+        assert x >= right_cap + 3, (text, x, right_cap)

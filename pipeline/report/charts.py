@@ -186,8 +186,10 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
                        xerr=err if err.any() else None, error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8})
         top = [max(v, h) for v, h in zip(values, highs, strict=True)]
         for b, v, t in zip(bars, values, top, strict=True):
-            ax.text(t, b.get_y() + b.get_height() / 2, " " + _num(v), va="center", ha="left", fontsize=7,
-                    color="#1d2430")
+            # beside the end of the error bar, clear of its cap: an offset in points (a leading space collapses in
+            # SVG text, which put the number on the cap)
+            ax.annotate(_num(v), (t, b.get_y() + b.get_height() / 2), xytext=(4, 0), textcoords="offset points",
+                        va="center", ha="left", fontsize=7, color="#1d2430")
     ax.set_yticks(y, list(labels))
     ax.invert_yaxis()
     ax.set_xlabel(unit)
