@@ -17,7 +17,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from pipeline import compute
 from pipeline.compare import compare
 from pipeline.report.compare_model import comparison_charts
-from pipeline.report.filters import typeset
+from pipeline.report.filters import typeset_markup
 from pipeline.report.model import build_charts
 from pipeline.report.render import render_pdf, write_comparison, write_report
 
@@ -134,7 +134,8 @@ def test_every_figure_has_the_model_alt_text_a_sentence_with_numbers(rendered):
     assert len(figures) >= 4
     for alt in alts:
         assert alt.endswith(".") and re.search(r"\d", alt) and len(alt) > 60, alt
-    assert sorted(alts) == sorted(typeset(a) for a in expected)  # each chart's alt, written from its values
+    # each chart's alt, written from its values and typeset as the page's markup is (CO₂e, "80\u00a0%")
+    assert sorted(alts) == sorted(typeset_markup(a) for a in expected)
 
 
 def test_tables_have_scoped_header_cells_and_data_cells_point_to_them(rendered):

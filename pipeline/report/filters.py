@@ -37,14 +37,15 @@ def fmt_percent(x: float | None) -> str:
 
 
 def fmt_ratio(x: float | None) -> str:
-    """A ratio such as claimed / modelled: ``0.98×``.
+    """A ratio such as claimed / modelled: ``0.98×``; two decimals below 10, three significant figures above
+    (``12.3×``, not ``12.33×``).
 
-    >>> fmt_ratio(0.98039), fmt_ratio(None)
-    ('0.98×', '–')
+    >>> fmt_ratio(0.98039), fmt_ratio(None), fmt_ratio(12.3345), fmt_ratio(140.2)
+    ('0.98×', '–', '12.3×', '140×')
     """
     if x is None or math.isnan(x):
         return "–"
-    return f"{x:.2f}×"
+    return f"{x:.2f}×" if abs(x) < 10 else f"{fmt_sig(x, 3)}×"
 
 
 FILTERS: dict[str, Callable[..., str]] = {"percent": fmt_percent, "ratio": fmt_ratio}
@@ -244,8 +245,18 @@ _CHEM = re.compile(r"(?<![\w.-])(CO2e|CO2|SO2|CH4|N2O)(?![\w])")
 _DATA_URI = re.compile(r"""(data:[^"'\s)]*)""")
 
 
+#: A number and the per cent sign after it ("80 %", "+36 %"): one word for line breaking.
+_PERCENT = re.compile(r"(?<=\d) %")
+
+
 def typeset_markup(html: str) -> str:
-    """:func:`typeset` over a page's markup, leaving ``data:`` URIs (base64 charts) byte for byte as they are."""
+    """:func:`typeset` over a page's markup, leaving ``data:`` URIs (base64 charts) byte for byte as they are; a
+    number and its per cent sign are joined by a no-break space, so that no line (nor a table header: "Gas turbines
+    (100 %)") starts with a lone "%".
+
+    >>> typeset_markup("<p>80 % of CO2</p>")
+    '<p>80\u00a0% of CO₂</p>'
+    """
     parts = _DATA_URI.split(html)
-    return "".join(part if k % 2 else typeset(part) for k, part in enumerate(parts))
+    return "".join(part if k % 2 else _PERCENT.sub("\u00a0%", typeset(part)) for k, part in enumerate(parts))
 FILTERS.update({"sig": fmt_sig, "q": fmt_q, "typeset": typeset})
