@@ -157,6 +157,12 @@ def test_summary_report_of_the_shipped_dataset(root, tmp_path, caplog):
     assert "accelerator.h100-sxm.tdp" in text  # the factors behind the clusters, with sources
     html = (tmp_path / "summary.html").read_text()
     assert "Reported and assumed inputs" in html
+    # inputs by name (the dataset's column under it), and the full table has the accelerators and the water
+    assert "period of operation, PUE, WUE" in html and ": utilization, period, pue, wue." not in html
+    every = html[html.index('<section id="all"'):html.index("</section>", html.index('<section id="all"'))]
+    assert "Accelerators</th>" in every and "Water on site per day</th>" in every
+    largest = html[html.index('<section id="largest"'):html.index("</section>", html.index('<section id="largest"'))]
+    assert ">1,000 MW<" not in largest and ">1 GW<" in largest  # reported 1,000 MW, beside a modelled 1.48 GW
 
 
 def _error_lines(err):

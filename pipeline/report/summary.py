@@ -15,7 +15,7 @@ from pipeline import reference as ref
 from pipeline._version import __version__
 from pipeline.io import folder_names
 from pipeline.report import charts
-from pipeline.report.filters import fmt_q, fmt_ratio, fmt_sig, typeset
+from pipeline.report.filters import fmt_q, fmt_ratio, fmt_sig, scale_of, typeset
 from pipeline.report.model import GLOSSARY, Chart, assumption_rows, bars_alt, factor_notes, references
 from pipeline.results import METRIC_BY_NAME, BatchResult, metric_column
 from pipeline.units import Q_
@@ -39,6 +39,34 @@ def _text(x: Any) -> str:
 
 def _count(x: float | None) -> str:
     return "–" if x is None or x != x else f"{x:,.0f}"
+
+
+def _reported_mw(mw: float) -> str:
+    """A reported site power as reported, in the modelled column's scaled unit: ``1 GW``, ``1.2 GW``, ``230 MW``
+    (not ``1,000 MW`` beside a modelled ``1.48 GW``).
+
+    >>> _reported_mw(1000.0), _reported_mw(1200.0), _reported_mw(230.0), _reported_mw(float("nan"))
+    ('1 GW', '1.2 GW', '230 MW', '–')
+    """
+    if mw != mw:
+        return "–"
+    q = Q_(mw, "MW")
+    u, mult, label = scale_of(q, "MW")
+    return f"{fmt_sig(float(q.m_as(u)) / mult, 3, strip=True)} {label}"
+
+
+#: The dataset's input columns (``assumed_fields``) as a reader names them.
+FIELD_NAMES = {"utilization": "utilization (mean load)", "period": "period of operation", "pue": "PUE",
+               "wue": "WUE (cooling water per kWh)", "grid": "grid region", "grid_intensity": "grid carbon intensity",
+               "grid_water_intensity": "grid water intensity", "accelerator": "accelerator model",
+               "count": "accelerator count", "power": "accelerator power", "host_power": "host server power",
+               "idle_power": "idle power", "onsite_share": "on-site generation share",
+               "onsite_technology": "on-site generation technology", "ppa_share": "renewable purchases (PPA share)"}
+
+
+def field_name(column: str) -> str:
+    """A dataset column as words: ``pue`` -> ``PUE``, ``grid_water_intensity`` -> ``grid water intensity``."""
+    return FIELD_NAMES.get(column, column.replace("_", " "))
 
 
 def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetime | None = None) -> dict[str, Any]:
@@ -68,7 +96,7 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
                         "country": _text(r.get("country")),
                         "accelerators": _count(counts.get(r["name"])),
                         "peak": _q(peak, "facility_power_peak"),
-                        "reported": "–" if rep != rep else f"{fmt_sig(rep, 3, strip=True)} MW",
+                        "reported": _reported_mw(rep),
                         "ratio": "–" if rep != rep or not peak else fmt_ratio(rep / peak),
                         "co2e": _q(float(r[_col("co2e_location_based")]), "co2e_location_based"),
                         "water": _q(float(r[_col("water_onsite_per_day")]), "water_onsite_per_day")})
@@ -104,7 +132,8 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
         fields = res["assumed_fields"].fillna("").astype(str).str.split(";").explode().str.strip()
         fields = fields[fields != ""]
         for f, n in fields.value_counts().items():
-            assumed.append({"field": f, "assumed": str(int(n)), "reported": str(n_clusters - int(n))})
+            assumed.append({"field": f, "label": field_name(str(f)), "assumed": str(int(n)),
+                            "reported": str(n_clusters - int(n))})
     folders = folder_names([str(x) for x in res["name"]])
     every = []
     for _, r in res.sort_values(_col("facility_power_peak"), ascending=False, na_position="last").iterrows():
@@ -115,7 +144,11 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
                       "energy": _q(float(r[_col("energy")]), "energy"),
                       "energy_sort": f"{float(r[_col('energy')]):.6g}",
                       "co2e": _q(float(r[_col("co2e_location_based")]), "co2e_location_based"),
-                      "co2e_sort": f"{float(r[_col('co2e_location_based')]):.6g}"})
+                      "co2e_sort": f"{float(r[_col('co2e_location_based')]):.6g}",
+                      "accelerators": _count(counts.get(r["name"])),
+                      "accelerators_sort": f"{float(counts.get(r['name'], float('nan'))):.6g}",
+                      "water": _q(float(r[_col("water_onsite_per_day")]), "water_onsite_per_day"),
+                      "water_sort": f"{float(r[_col('water_onsite_per_day')]):.6g}"})
     peak_total = Q_(float(res[_col("facility_power_peak")].sum()), "MW")
     energy_total = Q_(float(res[_col("energy")].sum()), METRIC_BY_NAME["energy"].unit)
     co2e_total = Q_(float(res[_col("co2e_location_based")].sum()), "t CO2e")
@@ -123,7 +156,7 @@ def summary_context(result: BatchResult, df: pd.DataFrame, generated: dt.datetim
                 f"{fmt_q(co2e_total, 't CO2e')} (location-based) over their periods")
     assumed_sentence = ""
     if assumed:
-        common = [a["field"] for a in assumed if int(a["assumed"]) == n_clusters]
+        common = [a["label"] for a in assumed if int(a["assumed"]) == n_clusters]
         if common:
             assumed_sentence = (f"Assumed, not reported, for every one of the {n_clusters} clusters: "
                                 + ", ".join(common) + ". The totals depend on these assumptions.")
