@@ -120,3 +120,16 @@ def test_the_colossus_hourly_report_shows_the_section(colossus_html: str) -> Non
     assert "gives the same" in text
     assert 'id="chart-hourly-monthly"' in text and "<colgroup>" in text
     assert '<section id="hourly">' not in render_html(report_context(compute("inputs/colossus.yaml", draws=0)))
+
+
+def test_the_hours_come_after_the_contents_and_the_brief_says_why_co2e_differs(colossus_html: str) -> None:
+    """Contents open page 2 in every report: the hourly section follows them and is listed; its notes name the
+    weather, not its id; page 1 says that the hourly CO2e is not the annual figure (here 46 % lower)."""
+    toc = colossus_html.index('<nav class="toc"')
+    assert toc < colossus_html.index('<section id="hourly">')
+    assert 'href="#hourly"' in colossus_html[toc:colossus_html.index("</nav>", toc)]
+    section = re.search(r'<section id="hourly">(.*?)</section>', colossus_html, re.S)
+    assert section is not None
+    assert "memphis-tmy3" not in section.group(1) and "(its hourly generation mix)" not in section.group(1)
+    brief = colossus_html[colossus_html.index('<section id="brief">'):toc]
+    assert re.search(r"CO₂e is computed hour by hour .* \d+\u00a0% lower than the 398 kt CO₂e", brief)

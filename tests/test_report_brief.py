@@ -117,7 +117,7 @@ def test_comparison_shows_only_rows_that_differ_with_a_true_intro(root):
 
     ctx = comparison_context(compare(root / "inputs/colossus-variants.yaml", draws=0))
     assert ctx["title"].startswith("Scenarios compared") and " - variants" not in ctx["title"]
-    assert "PUE" in ctx["intro"] and "WUE" in ctx["intro"] and "supply" in ctx["intro"]
+    assert "PUE" in ctx["intro"] and "WUE" in ctx["intro"] and "supply (grid," in ctx["intro"]  # California: a grid
     for row in ctx["rows"]:
         values = {c["value"] for c in row["cells"]}
         assert len(values) > 1, row["name"]
@@ -127,7 +127,7 @@ def test_comparison_shows_only_rows_that_differ_with_a_true_intro(root):
     assert len(ctx["bases"]) == len(ctx["variants"])
     supply = comparison_context(compare(root / "inputs/colossus.yaml", ["grid", "ppa-100"], draws=0))
     assert supply["title"].startswith("Supply scenarios compared") and supply["intro"].startswith(
-        "The variants differ in supply;")
+        "The variants differ in supply (renewable purchases);")  # the same grid, another contract
     assert any("same in every" not in s for s in supply["same"])  # energy is the same under both supplies
     assert any(s.startswith("Facility energy") for s in supply["same"])
 
@@ -268,9 +268,12 @@ def test_uncertain_durations_in_days_or_years_and_timeline_inputs_name_their_pha
     assert rows["period"]["unit"] == "days" and rows["period"]["mode"] == "90"
     lifetime = next(r for name, r in rows.items() if "lifetime" in name)
     assert lifetime["unit"] == "years" and lifetime["mode"] == "4"
-    labels = [r["label"] for r in uncertainty_rows(compute(root / "inputs/colossus-timeline.yaml", draws=200), 0)
-              if r["name"] == "supply.onsite.share"]
+    rows = uncertainty_rows(compute(root / "inputs/colossus-timeline.yaml", draws=200), 0)
+    labels = [r["label"] for r in rows if r["name"] == "supply.onsite.share"]
     assert len(labels) > 1 and len(set(labels)) == len(labels)  # one per phase, each named
+    # a fleet input by its group's label, not its position in the file ("Fleet group 1: count")
+    fleet = [r["label"] for r in rows if r["name"].startswith("fleet[")]
+    assert fleet == ["H100 (Ramp-up on mobile turbines): accelerator count"]
 
 
 @pytest.mark.parametrize(("path", "name"), [
@@ -329,3 +332,74 @@ def test_brief_never_says_in_not_disclosed(root):
     assert result.scenarios[0].location.lower().startswith("not disclosed")
     first = brief(result, 0, [], air_context(result, 0))["sentences"][0]
     assert " in not disclosed" not in first and "United States grid" in first
+
+
+def _section(html, sid):
+    start = html.index(f'<section id="{sid}"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_words_not_ids_and_no_sentence_about_what_is_not_reported(tmp_path):
+    """Damage factors are named as health.csv names them (not "us-egu"); with a set that publishes no deaths per
+    tonne, the section says deaths are not reported and does not explain what the deaths it lacks would mean."""
+    import yaml
+
+    from tests.conftest import scenario_dict
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario_dict(supply={"grid": "us-srtv"})))
+    html = render_html(report_context(compute(path, draws=0)))
+    air = _section(html, "air")
+    assert "us-egu" not in air and "US EPA benefit-per-ton" in air
+    assert "Premature deaths are statistical" not in air and "premature deaths are not reported." in air
+
+
+def test_timeline_follows_the_contents_and_says_its_controls_in_words(root):
+    """Contents open page 2 in every report: the dated phases come after them (and are listed); the NOx control is
+    "SCR", not the scenario's "scr"; one published figure is "a figure", and the page-1 air card does not nest
+    parentheses three deep."""
+    ctx = report_context(compute(root / "inputs/colossus-timeline.yaml", draws=0))
+    html = render_html(ctx)
+    toc = html.index('<nav class="toc"')
+    assert toc < html.index('<section id="timeline"') and 'href="#timeline"' in html[toc:html.index("</nav>", toc)]
+    supplies = [r["supply"] for r in ctx["timeline"]["rows"]]
+    assert any("(SCR)" in s for s in supplies) and not any("(scr)" in s for s in supplies)
+    assert ctx["brief"]["sentences"][2] == "Checked against 1 published figure: it agrees with the model."
+    card = next(c for c in ctx["brief"]["cards"] if c["metric"] == "health_damages")
+    assert "uncontrolled in 3 phases, with SCR in 1" in card["sub"] and "))" not in card["sub"]
+    controls = [r["value"] for r in ctx["assumptions"] if r["name"] == "supply.onsite.controls"]
+    assert controls and "no data" not in controls and "with SCR" in controls
+
+
+def test_comparison_page1_names_the_lowest_and_highest_and_marks_the_baseline_once(root):
+    from pipeline.compare import compare
+    from pipeline.report.compare_model import comparison_context
+
+    ctx = comparison_context(compare(root / "inputs/colossus-variants.yaml", draws=0))
+    co2e, *_ = ctx["extremes"]
+    ranked = ctx["charts"][0].alt.split(": ", 1)[1].split("; ")  # "Dry cooling in California 213", ...
+    assert co2e.startswith(f"Lowest CO₂e (location-based): {ranked[0].rsplit(' ', 1)[0]}, ")
+    assert "Highest: Gas turbines only and Gas turbines with SCR, " in co2e  # a tie is named together
+    assert any("market-based" in x and "Grid + 100 % PPA" in x for x in ctx["extremes"])
+    assert "(as built, phase 1; baseline)" in ctx["charts"][0].alt and ") (" not in ctx["charts"][0].alt
+    used = [r["used_by"] for r in ctx["assumptions"] if r["used_by"]]
+    for u in used:  # "variant 6", "variants 2–4": singular for one
+        word, numbers = u.split(" ", 1)
+        assert word == ("variant" if numbers.isdigit() else "variants"), u
+    assert any(u.split(" ", 1)[1].isdigit() for u in used)
+
+
+@pytest.mark.parametrize(("grid", "unit"), [("no", "m³/day"), ("us-srtv", "US gal/day")])
+def test_daily_water_on_page1_in_the_unit_of_the_site_s_country(tmp_path, grid, unit):
+    """US gallons for a US grid region, cubic metres elsewhere: a Norwegian site's brief is not in US gallons."""
+    import yaml
+
+    from tests.conftest import scenario_dict
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario_dict(supply={"grid": grid})))
+    result = compute(path, draws=0)
+    b = brief(result, 0, [], air_context(result, 0))
+    card = next(c for c in b["cards"] if c["metric"] == "water_onsite_per_day")
+    assert card["value"].endswith(unit) and f" {unit} of cooling water" in b["sentences"][1]
+    assert ("gal" in card["sub"] + card["per_gpu"]) == (unit == "US gal/day")

@@ -47,12 +47,56 @@ def _ranked(c: Comparison, cid: str, title: str, metric: str, unit: str, scale: 
     metric is not modelled gets no bar (a 0 would read as "no damage")."""
     ks = sorted((k for k in range(len(c.variants)) if c.value(metric, k) is not None),
                 key=lambda k: _v(c, metric, k, unit))
-    labels = [c.variants[k].name + (" (baseline)" if k == 0 else "") for k in ks]
+    labels = [_label(c, k) for k in ks]
     values = [_v(c, metric, k, unit) * scale for k in ks]
     lows = [_v(c, metric, k, unit, "low") * scale if c.result.draws else v for k, v in zip(ks, values, strict=True)]
     highs = [_v(c, metric, k, unit, "high") * scale if c.result.draws else v for k, v in zip(ks, values, strict=True)]
     return Chart(cid, title, charts.grouped_bars(cid, title, labels, [(title, "grid", values, lows, highs)], axis),
                  caption, ranged_alt(title, axis, labels, [("", values, lows, highs)]))
+
+
+def _label(c: Comparison, k: int, word: str = "baseline") -> str:
+    """A variant's name for a chart, the baseline's marked: ``Local grid (baseline)``, and for a name that ends in
+    a parenthesis, inside it: ``SRTV grid (as built, phase 1; baseline)``, not two parentheses in a row."""
+    name = c.variants[k].name
+    if k:
+        return name
+    return f"{name[:-1]}; {word})" if name.endswith(")") else f"{name} ({word})"
+
+
+def _extremes(c: Comparison, metric: str, what: str) -> str:
+    """The lowest and the highest variants of ``metric`` (P50) in a sentence, with their change against the
+    baseline: what page 1 says beside the ranked chart.  Variants with the same value are named together."""
+    unit = METRIC_BY_NAME[metric].unit
+    ks = sorted((k for k in range(len(c.variants)) if c.value(metric, k) is not None), key=lambda k: _v(c, metric, k, unit))
+    if len(ks) < 2 or _all_same([_v(c, metric, k, unit) for k in ks]):
+        return ""
+
+    def end(k0: int) -> str:
+        tied = [k for k in ks if _all_same([_v(c, metric, k, unit), _v(c, metric, k0, unit)])]
+        names = [_label(c, k, "the baseline") for k in tied]
+        text = (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]) + \
+            f", {fmt_q(c.value(metric, k0), unit)}"
+        _, rel = c.delta(metric, tied[0])
+        if 0 not in tied and rel:
+            text += f", {fmt_sig(abs(rel) * 100, 2, strip=True)} % {'below' if rel < 0 else 'above'} the baseline"
+        return text
+
+    return f"Lowest {what}: {end(ks[0])}. Highest: {end(ks[-1])}."
+
+
+def _market_extreme(c: Comparison) -> str:
+    """The market-based method in a sentence when its lowest variant is not the location-based lowest (contracts
+    such as PPAs lower only the market-based figure)."""
+    def lowest(metric: str) -> int | None:
+        ks = [k for k in range(len(c.variants)) if c.value(metric, k) is not None]
+        return min(ks, key=lambda k: _v(c, metric, k, "t CO2e")) if ks else None
+
+    k, loc = lowest("co2e_market_based"), lowest("co2e_location_based")
+    if k is None or k == loc or _v(c, "co2e_market_based", k, "t CO2e") == _v(c, "co2e_market_based", loc or 0, "t CO2e"):
+        return ""
+    return (f"Counting contracts (market-based CO₂e), the lowest is {c.variants[k].name} at "
+            f"{fmt_q(c.value('co2e_market_based', k), 't CO2e')}.")
 
 
 def _all_same(values: list[float]) -> bool:
@@ -61,7 +105,7 @@ def _all_same(values: list[float]) -> bool:
 
 def comparison_charts(c: Comparison) -> list[Chart]:
     """Ranked charts first (CO2e, total water, health damages), then the splits where the variants differ."""
-    labels = [v.name + (" (baseline)" if k == 0 else "") for k, v in enumerate(c.variants)]
+    labels = [_label(c, k) for k in range(len(c.variants))]
     ks = range(len(c.variants))
     out = [_ranked(c, "rank-co2e", "CO₂e, Scope 1 + 2 (location-based), lowest first", "co2e_location_based",
                    "t CO2e", 1e-3, "kt CO₂e (thousand tonnes)",
@@ -179,8 +223,11 @@ def _what_differs(c: Comparison) -> list[str]:
             out.append(word)
     if len({str(s.period) for s in ss}) > 1:
         out.append("period")
-    if len({(s.grid, s.mix, s.onsite_share, s.onsite_technology, s.ppa_share, s.supplier) for s in ss}) > 1:
-        out.append("supply")
+    parts = [word for word, key in (("grid", lambda s: (s.grid, str(s.mix), s.supplier)),
+                                    ("on-site generation", lambda s: (s.onsite_share, s.onsite_technology)),
+                                    ("renewable purchases", lambda s: s.ppa_share)) if len({str(key(s)) for s in ss}) > 1]
+    if parts:  # which part of the supply: a variant in another grid region is not the same site on another contract
+        out.append("supply (" + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + ")")
     return out
 
 
@@ -250,12 +297,12 @@ def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> d
             if k + 1 not in users.setdefault(key, []):
                 users[key].append(k + 1)
     differs = _what_differs(c)
-    only_supply = differs == ["supply"]
+    only_supply = len(differs) == 1 and differs[0].startswith("supply")
     name = base.name.removesuffix(" - variants").removesuffix(" – variants")
     assumptions = assumption_rows(list(seen.values()))
     for row, key in zip(assumptions, seen, strict=True):
         used = users[key]
-        row["used_by"] = "" if len(used) == len(c.variants) else _numbers(used)
+        row["used_by"] = "" if len(used) == len(c.variants) else f"variant{'s' if len(used) > 1 else ''} {_numbers(used)}"
     refs = references(assumptions)
     notes = factor_notes(assumptions)
     if differs:
@@ -265,6 +312,10 @@ def comparison_context(c: Comparison, generated: dt.datetime | None = None) -> d
         intro = "The variants share every input."
     return {
         "title": f"{'Supply scenarios' if only_supply else 'Scenarios'} compared: {name}",
+        "kind": "supply scenarios" if only_supply else "variants",
+        "extremes": [x for x in (_extremes(c, "co2e_location_based", "CO₂e (location-based)"),
+                                 _market_extreme(c), _extremes(c, "water_total", "water use (on and off site)"))
+                     if x],
         "intro": intro, "same": same, "energy_note": _energy_note(c),
         "bases": [_basis(c, k) for k in range(len(c.variants))],
         "references": refs,

@@ -371,6 +371,20 @@ def hourly_csv_text(result: Results, i: int = 0) -> str | None:
     return csv_text(pd.DataFrame(columns))
 
 
+def _named(h: HourlyResult, notes: Any) -> list[str]:
+    """The engine's notes with the ids of the run's profiles and weather written as their names: "the typical-year
+    weather (memphis-tmy3)" reads "the typical-year weather (Memphis International Airport)"."""
+    ids = [(key, _name(kind, key)) for kind, key in (("climate", h.climate), ("profile", h.profile),
+                                                    ("profile", h.ppa_profile)) if key]
+    out = []
+    for note in notes:
+        for key, name in ids:
+            if name and name != key:
+                note = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", name, note)
+        out.append(note)
+    return out
+
+
 def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:
     """The "Hour by hour" section: ``show`` is false for an annual run."""
     h = result.hourly_of(i)
@@ -380,8 +394,10 @@ def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:
     rows = [r for r in (_cfe_row(h, s), _pue_row(h, s), _wue_row(h, s), _water_row(h, result, i),
                         _scope2_row(h, result, i), _intensity_row(h, result, i)) if r is not None]
     inputs = []
-    inputs.append(f"the grid's carbon and water intensity from {_name('profile', h.profile)} (its hourly generation "
-                  "mix)" if h.profile else "a flat grid intensity (no hourly grid profile)")
+    profile = _name("profile", h.profile)
+    inputs.append(f"the grid's carbon and water intensity from the {profile}"
+                  + ("" if "mix" in profile else " (its hourly generation mix)") if h.profile
+                  else "a flat grid intensity (no hourly grid profile)")
     cooling = _name("cooling", h.cooling)
     article = "an" if cooling[:1] in "aeiou" else "a"
     inputs.append(f"on-site water from {article} {cooling} model in {_name('climate', h.climate)} typical-year weather"
@@ -391,8 +407,8 @@ def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:
         inputs.append(f"contracted generation shaped as {_name('profile', h.ppa_profile)}")
     intro = ("This scenario is computed hour by hour over the 8,760 hours of a year, with "
              + ", ".join(inputs[:-1]) + (" and " if len(inputs) > 1 else "") + inputs[-1]
-             + ", and a flat load. The figures above are sums (or means) of the hours; the table sets what only an "
+             + ", and a flat load. The brief's figures are sums (or means) of the hours; the table sets what only an "
                "hourly run shows beside the annual view.")
-    return {"show": True, "intro": intro, "rows": rows, "chart": monthly_chart(h), "notes": list(h.notes),
+    return {"show": True, "intro": intro, "rows": rows, "chart": monthly_chart(h), "notes": _named(h, h.notes),
             "heatmaps": heatmaps(result, i),
             "csv": {"href": HOURLY_CSV, "rows": f"{len(h.hours['hour']):,}"} if h.hours is not None else None}

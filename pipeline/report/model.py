@@ -239,8 +239,8 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
                      "range": fmt_q_range(lo, hi, q, "t") if result.draws else ""})
     year = ref.dollar_year()
     health = []
-    for name, label in (("health_damages", "Health damages, total"), ("health_damages_onsite", "on-site combustion"),
-                        ("health_damages_grid", "grid power plants")):
+    for name, label in (("health_damages", "Health damages, total"), ("health_damages_onsite", "On-site combustion"),
+                        ("health_damages_grid", "Grid power plants")):
         q = g(name)
         if q is None or (name.endswith("onsite") and not onsite) or (name.endswith("grid") and not grid):
             continue
@@ -248,12 +248,13 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
         health.append({"metric": name, "label": label, "value": fmt_usd(q),
                        "range": fmt_q_range(lo, hi, q, "USD") if result.draws else ""})
     if len(health) == 2 and health[0]["metric"] == "health_damages":  # one source: its row would repeat the total
-        health = [{**health[0], "label": f"Health damages, total (all from {health[1]['label']})"}]
+        health = [{**health[0], "label": f"Health damages, total (all from {_lower_first(health[1]['label'])})"}]
     deaths = g("premature_deaths")
     facts = result.assumptions(i)
-    sets = sorted({f.name.split(".")[1] for f in facts if f.name.startswith("health.") and f.status != "missing"})
-    gaps = [f.source[:1].upper() + f.source[1:] for f in facts if f.status == "missing" and (f.name.startswith("health.")
-                                                                     or f.name.startswith("grid.") and "_rate" in f.name)]
+    sets = [_ref_name("health", k) for k in sorted({f.name.split(".")[1] for f in facts
+                                                     if f.name.startswith("health.") and f.status != "missing"})]
+    gaps = [f.source[:1].upper() + f.source[1:].rstrip(".") + "." for f in facts
+            if f.status == "missing" and (f.name.startswith("health.") or f.name.startswith("grid.") and "_rate" in f.name)]
     controls = next((f for f in facts if f.name == "supply.onsite.controls"), None)
     labels = []  # one control per plant; a timeline has one per phase: "uncontrolled (phase A, B); with SCR (C)"
     for f in facts:
@@ -269,11 +270,17 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
             by_control[control].append(phase)
     controls_label = "; ".join(f"{c} ({', '.join(ph)})" if ph and len(by_control) > 1 else c
                                for c, ph in by_control.items())
+    # the page-1 card's short form: "uncontrolled in 3 phases, with SCR in 1" (the phases are named in the section)
+    controls_short = ", ".join(f"{c} in {len(ph)}" + (" phases" if k == 0 and len(ph) > 1 else " phase" if k == 0 else "")
+                               for k, (c, ph) in enumerate(by_control.items())) \
+        if len(by_control) > 1 and all(by_control.values()) else controls_label
     return {
         "show": onsite or grid,
         "onsite": onsite,
         "grid": grid,
         "controls_label": controls_label,
+        "controls_short": controls_short,
+        "controls_by_phase": len(by_control) > 1,
         "pollutants": rows,
         "health": health,
         "deaths": "" if deaths is None else fmt_sig(float(deaths.m_as("")), 2, strip=True),
@@ -346,7 +353,7 @@ def build_charts(result: Results, i: int) -> list[Chart]:
             base = _val(result.metric(metric, i, "central"), unit) * scale
             title = {"co2e_location_based": "What drives CO₂e (Scope 1 + 2, location-based)",
                      "water_total": "What drives total water use (on and off site)"}[metric]
-            names = [input_name(n) for n, _, _ in rows]
+            names = [input_label(result, i, n) for n, _, _ in rows]
             lows = [float(lo.m_as(unit)) * scale for _, lo, _ in rows]
             highs = [float(hi.m_as(unit)) * scale for _, _, hi in rows]
             out.append(Chart(f"tornado-{metric}", title, charts.tornado(
@@ -410,7 +417,7 @@ def uncertainty_rows(result: Results, i: int) -> list[dict[str, str]]:
         scale = 1.0
         if unit == "h" and u.dist.central >= 48:  # durations in the unit people think in: 4 years, 90 days
             unit, scale = ("years", 8766.0) if u.dist.central >= 0.9 * 8766 else ("days", 24.0)
-        label = input_name(u.name)
+        label = input_label(result, i, u.name)
         phase = _PHASE.search(u.source or "")
         if phase:  # a timeline draws one input per phase: say which
             label += f" ({phase.group(1)})"
@@ -529,6 +536,9 @@ def assumption_rows(facts: list[ref.Factor]) -> list[dict[str, Any]]:
     for f in facts:
         rec = f.record()
         value = "no data" if rec["value"] is None else fmt_sig(rec["value"], 4, strip=True)
+        setting = str(f.note or "").rpartition(";")[2].strip()
+        if rec["value"] is None and f.status != "missing" and setting and len(setting.split()) <= 2:
+            value = _CONTROLS.get(setting, setting)  # a switch, not a number: its setting (NOx control, hydro water)
         rng = f" ({fmt_sig(rec['low'], 3, strip=True)}–{fmt_sig(rec['high'], 3, strip=True)})" if "low" in rec else ""
         unit_label = typeset(str(rec["unit"]).replace("m^3", "m³").replace("m ** 3", "m³"))
         if unit_label.count("CO₂e") == 2:  # a GWP: kg CO2e per kg of the gas
@@ -677,7 +687,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
 #: Readable names of uncertain inputs and reference factors (tornado labels, caveats, the uncertainty table).
 INPUT_NAMES = {
     "utilization": "Utilization (mean load)", "pue": "PUE (cooling and power overhead)",
-    "wue": "WUE (cooling water per kWh)", "period": "Period", "lifetime": "Hardware lifetime",
+    "wue": "WUE (cooling water per kWh)", "period": "Run length (period)", "lifetime": "Hardware lifetime",
     "supply.onsite.share": "Share of energy made on site", "supply.ppa.share": "Share matched by PPAs",
     "supply.ppa.intensity": "PPA emission factor", "supply.grid_intensity": "Grid emission factor",
     "supply.grid_water_intensity": "Grid water intensity", "default.hardware_lifetime": "Hardware lifetime",
@@ -710,6 +720,25 @@ def input_name(path: str) -> str:
     what = what.replace("gas-turbine/", "gas turbine, ").replace("-", " ").replace("_", " ").strip()
     what = " ".join(_WORDS.get(w.rstrip(","), w.rstrip(",")) + ("," if w.endswith(",") else "") for w in what.split())
     return f"{what[:1].upper()}{what[1:]}: {part}" if what else part[:1].upper() + part[1:]
+
+
+def input_label(result: Results, i: int, path: str) -> str:
+    """:func:`input_name`, with an accelerator group's own label for a fleet input (``fleet[0].count`` ->
+    ``"H100 (Grok-2): accelerator count"``).  A timeline lists every phase's groups, so its group is the one whose
+    count is the input's central value, when that picks a single label."""
+    m = re.fullmatch(r"fleet\[(\d+)\]\.(\w+)", path)
+    if m:
+        groups, k = result.scenarios[i].groups, int(m.group(1))
+        part = "accelerator count" if m.group(2) == "count" else _PARTS.get(m.group(2), m.group(2).replace("_", " "))
+        if result.phases_of(i):
+            u = next((u for u in result.uncertain[i] if u.name == path), None)
+            labels = {g.label for g in groups if u is not None and g.count == u.dist.central}
+            label = labels.pop() if len(labels) == 1 else ""
+        else:
+            label = groups[k].label if k < len(groups) else ""
+        if label:
+            return f"{label}: {part}"
+    return input_name(path)
 
 
 #: Words of factor ids written as people write them (EASIUR sets, NOx controls, eGRID names).
@@ -864,7 +893,7 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
                       "per_gpu": per_gpu(energy, "MWh", "")})
     w_day, w_total = g("water_onsite_per_day"), g("water_onsite")
     if w_day is not None:
-        gal = "US_liquid_gallon / day"
+        gal = _daily_water_unit(s)
         off = g("water_offsite_per_day")
         pool = ref.equivalence("olympic_pool")
         used.append(pool)
@@ -904,12 +933,12 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
         total = g("health_damages")
         parts = []
         if g("nox_onsite") is not None and _val(g("onsite_energy"), "MWh") > 0:
-            parts.append(f"NOx on site {fmt_q(g('nox_onsite'), 't')} ({air['controls_label'] or 'controls not stated'}"
+            parts.append(f"NOx on site {fmt_q(g('nox_onsite'), 't')} ({air['controls_short'] or 'controls not stated'}"
                          f"{', assumed' if air['controls_assumed'] else ''})")
         if g("nox_grid") is not None and _val(g("grid_energy"), "MWh") > 0:
             parts.append(f"NOx at the grid's plants {fmt_q(g('nox_grid'), 't')}")
         if air["deaths"]:
-            parts.append(f"about {air['deaths']} premature deaths (statistical)")
+            parts.append(f"about {air['deaths']} premature death{'' if air['deaths'] == '1' else 's'} (statistical)")
         air_card = {"metric": "health_damages" if total is not None else "nox_onsite",
                     "label": "Air pollution and health",
                     "value": (fmt_usd(total) + f" of health damages ({air['dollar_year']} dollars)"
@@ -940,7 +969,7 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
     if energy is not None:
         amounts.append(f"uses {fmt_q(energy, 'MWh')} of electricity")
     if w_day is not None:
-        amounts.append(f"evaporates about {fmt_q(w_day, 'US_liquid_gallon / day')} of cooling water")
+        amounts.append(f"evaporates about {fmt_q(w_day, _daily_water_unit(s))} of cooling water")
     if loc is not None:
         amounts.append(f"emits {fmt_q(loc, 't CO2e')} (Scope 1 + 2, location-based)")
     how_much = ("It " + ", ".join(amounts[:-1]) + (" and " if len(amounts) > 1 else "") + amounts[-1] + "."
@@ -968,12 +997,26 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
                              "cls": verdict.replace(" ", "-"), "verdict": verdict})
     if claims:
         inside = sum(c.verdict in ("within modelled range", "consistent", "under the limit") for c in claims)
-        kinds = "published figures and limits" if any(c.kind == "limit" for c in claims) else "published figures"
-        against = f"Checked against {len(claims)} {kinds}: {inside} agree with the model or are met."
+        n, n_lim = len(claims), sum(c.kind == "limit" for c in claims)
+        n_fig = n - n_lim
+        checked = " and ".join(x for x in (f"{n_fig} published figure{'s' if n_fig > 1 else ''}" if n_fig else "",
+                                           f"{n_lim} limit{'s' if n_lim > 1 else ''}" if n_lim else "") if x)
+        agree = "agree with the model" if not n_lim else "are met" if not n_fig else "agree with the model or are met"
+        if inside == n:
+            outcome = ("it is met" if n_lim else "it agrees with the model") if n == 1 else f"all {agree}"
+        else:
+            outcome = f"{inside} of {n} {agree}"
+        against = f"Checked against {checked}: {outcome}."
     else:
         against = "No published figures were given to check the model against."
     return {"sentences": [what, how_much, against], "cards": cards, "verdicts": verdicts,
             "caveats": _caveats(result, i, air), "air_card": air_card}
+
+
+def _daily_water_unit(s: Any) -> str:
+    """Page 1's unit of daily water: US gallons where US utilities and reporters use them (a US grid region),
+    cubic metres elsewhere (Norway's reader gets m³/day, not gallons)."""
+    return "US_liquid_gallon / day" if str(s.grid or "").startswith("us") else "m ** 3 / day"
 
 
 def _supply_words(s: Any) -> str:
@@ -998,6 +1041,16 @@ def _caveats(result: Results, i: int, air: dict[str, Any]) -> list[str]:
     """The biggest caveats, in order: what the supply leaves out, the widest uncertainty, assumed controls."""
     s = result.scenarios[i]
     out = []
+    h = result.hourly_of(i)
+    hourly, annual = result.metric("co2e_scope2_location_based", i), h.metric(
+        "co2e_scope2_location_based_annual") if h is not None else None
+    if hourly is not None and annual is not None and float(annual.m_as("t CO2e")) > 0:
+        rel = float(hourly.m_as("t CO2e")) / float(annual.m_as("t CO2e")) - 1
+        if abs(rel) >= 0.05:  # the headline CO2e is not the figure an annual report of the site gives
+            out.append(f"CO₂e is computed hour by hour from the grid's hourly generation: its Scope 2 part, "
+                       f"{fmt_q(hourly, 't CO2e')}, is {fmt_sig(abs(rel) * 100, 2, strip=True)} % "
+                       f"{'lower' if rel < 0 else 'higher'} than the {fmt_q(annual, 't CO2e')} the grid's published "
+                       "annual factor gives (Hour by hour explains the gap).")
     if not s.onsite_share:
         out.append("Only grid electricity is modelled: any on-site generation (such as gas turbines) and its "
                    "emissions are not included; clusterprint compare shows the site under other supplies.")
@@ -1006,7 +1059,9 @@ def _caveats(result: Results, i: int, air: dict[str, Any]) -> list[str]:
         if swings:
             name, lo, hi = swings[0]
             low, high = sorted((lo, hi), key=lambda q: float(q.m_as("t CO2e")))
-            out.append(f"The largest uncertainty is {_lower_first(input_name(name))}: across its 90 % range, CO₂e moves "
+            what = _lower_first(input_label(result, i, name))
+            what = what if what[:1].isupper() else f"the {what}"  # "PUE (...)", "the run length (period)"
+            out.append(f"The largest uncertainty is {what}: across its 90 % range, CO₂e moves "
                        f"from {fmt_q(low, 't CO2e')} to {fmt_q(high, 't CO2e')}.")
     if air.get("controls_assumed"):
         out.append("The NOx control of the on-site plant is assumed (none was stated): NOx can differ tenfold "
@@ -1017,7 +1072,7 @@ def _caveats(result: Results, i: int, air: dict[str, Any]) -> list[str]:
 
 
 _CONTROLS = {"scr": "with SCR", "uncontrolled": "uncontrolled", "dln": "dry low-NOx",
-             "water-steam": "water-steam injection"}
+             "water-steam": "water-steam injection", "water-steam-injection": "water-steam injection"}
 
 
 def _lower_first(text: str) -> str:

@@ -21,6 +21,10 @@ COLUMNS = (("power", "facility_power", "MW"), ("energy", "energy", "GWh"),
            ("nox", "nox_onsite", "t"))
 
 
+#: NOx controls as the table writes them (the scenario's ids: ``scr``, ``dln`` ...).
+_CONTROLS = {"scr": "SCR", "dln": "dry low-NOx", "water-steam-injection": "water-steam injection"}
+
+
 def _day(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
@@ -42,6 +46,7 @@ def _supply(p: PhaseResult) -> str:
         return grid or "–"
     tech = "gas turbines" if "gas-turbine" in str(p.info.onsite_technology) else (p.info.onsite_technology or "on site")
     controls = onsite.get("controls")
+    controls = _CONTROLS.get(str(controls), controls)
     share = f"{fmt_percent(p.info.onsite_share)} {tech}" + (f" ({controls})" if controls else "")
     return f"{grid} + {share}" if grid else share
 
@@ -85,8 +90,8 @@ def _chart(phases: list[PhaseResult]) -> dict[str, str] | None:
     ax.set_title("Mean facility power by phase and supply", pad=18)
     record = charts.figure_record(fig, "timeline", "Mean facility power by phase and supply",
                                   "Each bar spans a phase's dates; its height is the phase's mean facility power "
-                                  "(energy / hours), split by where the energy came from. Numbers refer to the table "
-                                  "below.")
+                                  "(energy / hours), split by where the energy came from. Numbers are the phases of the "
+                                  "table above.")
     return {**record, "alt": _chart_alt(phases, drawn)}
 
 
