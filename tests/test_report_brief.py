@@ -403,3 +403,15 @@ def test_daily_water_on_page1_in_the_unit_of_the_site_s_country(tmp_path, grid, 
     card = next(c for c in b["cards"] if c["metric"] == "water_onsite_per_day")
     assert card["value"].endswith(unit) and f" {unit} of cooling water" in b["sentences"][1]
     assert ("gal" in card["sub"] + card["per_gpu"]) == (unit == "US gal/day")
+
+
+def test_a_scenario_that_was_not_drawn_never_says_medians_of_draws(root):
+    """An hourly scenario beside an annual one is drawn over the hours only when draws are asked for: the batch of
+    two is drawn (10,000 draws for the annual scenario), the hourly scenario's report shows central values and must
+    not call them medians of 10,000 draws nor list an uncertainty section."""
+    r = compute([root / "inputs/grok-2-training.yaml", root / "inputs/colossus-hourly.yaml"])
+    assert r.draws > 0 and r.uncertain[0] and not r.uncertain[1]
+    hourly, annual = report_context(r, 1), report_context(r, 0)
+    assert hourly["draws"] == "" and hourly["uncertainty"] == []
+    assert "medians" not in hourly["brief"]["sentences"][1]
+    assert "medians" in annual["brief"]["sentences"][1] and annual["draws"]

@@ -205,6 +205,13 @@ def tornado_alt(title: str, unit: str, base: float, labels: Sequence[str], lows:
             f"P5 and then its P95, the others central: {rows}.")
 
 
+def drawn(result: Results, i: int) -> int:
+    """The Monte Carlo draws behind scenario ``i``'s figures: 0 when it was not drawn (no uncertain input, or an
+    hourly scenario beside annual ones, drawn over the hours only when draws are asked for), so its report never
+    says "medians of 10,000 draws" of central values."""
+    return result.draws if result.draws and result.uncertain[i] else 0
+
+
 def _m(result: Results, name: str, i: int) -> pint.Quantity | None:
     return result.metric(name, i)
 
@@ -236,7 +243,7 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
             continue
         lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
         rows.append({"metric": name, "label": label, "where": where, "value": _both_tons(q),
-                     "range": fmt_q_range(lo, hi, q, "t") if result.draws else ""})
+                     "range": fmt_q_range(lo, hi, q, "t") if drawn(result, i) else ""})
     year = ref.dollar_year()
     health = []
     for name, label in (("health_damages", "Health damages, total"), ("health_damages_onsite", "On-site combustion"),
@@ -246,7 +253,7 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
             continue
         lo, hi = result.metric(name, i, "low"), result.metric(name, i, "high")
         health.append({"metric": name, "label": label, "value": fmt_usd(q),
-                       "range": fmt_q_range(lo, hi, q, "USD") if result.draws else ""})
+                       "range": fmt_q_range(lo, hi, q, "USD") if drawn(result, i) else ""})
     if len(health) == 2 and health[0]["metric"] == "health_damages":  # one source: its row would repeat the total
         health = [{**health[0], "label": f"Health damages, total (all from {_lower_first(health[1]['label'])})"}]
     deaths = g("premature_deaths")
@@ -295,7 +302,7 @@ def air_context(result: Results, i: int) -> dict[str, Any]:
 
 def _deaths_range(result: Results, i: int) -> str:
     lo, hi = result.metric("premature_deaths", i, "low"), result.metric("premature_deaths", i, "high")
-    if not result.draws or lo is None or hi is None:
+    if not drawn(result, i) or lo is None or hi is None:
         return ""
     return f"{fmt_sig(float(lo.m_as('')), 2, strip=True)}–{fmt_sig(float(hi.m_as('')), 2, strip=True)}"
 
@@ -516,12 +523,12 @@ def claim_rows(result: Results, i: int) -> list[dict[str, str]]:
         shown = ("short_ton" if c.claimed.check("[mass]") and "ton" in names.split() else
                  "t" if c.claimed.check("[mass]") else _claim_unit(c))
         rows.append({
-            "kind": c.kind, "sentence": claim_sentence(c, result.draws),
+            "kind": c.kind, "sentence": claim_sentence(c, drawn(result, i)),
             "metric": typeset(METRIC_BY_NAME[c.metric].label),
             "claimed": _sig_strip(c.claimed, shown) + (" (limit)" if c.kind == "limit" else ""),
             "modelled": fmt_q(c.modelled, shown) if c.modelled is not None else "not modelled",
             "modelled_canonical": fmt_q(c.modelled, unit),
-            "range": fmt_q_range(c.low, c.high, c.modelled, shown) if result.draws else "",
+            "range": fmt_q_range(c.low, c.high, c.modelled, shown) if drawn(result, i) else "",
             "ratio": fmt_ratio(c.ratio), "verdict": c.verdict, "verdict_class": c.verdict.replace(" ", "-"),
             "tolerance": fmt_percent(c.tolerance), "source": c.source, "note": c.note,
         })
@@ -567,7 +574,7 @@ def result_rows(result: Results, i: int) -> list[dict[str, Any]]:
         if q is not None:
             lo, hi = result.metric(spec.name, i, "low"), result.metric(spec.name, i, "high")
             rows.append({"name": spec.name, "label": typeset(spec.label), "value": fmt_q(q, spec.unit),
-                         "range": fmt_q_range(lo, hi, q, spec.unit) if result.draws else "",
+                         "range": fmt_q_range(lo, hi, q, spec.unit) if drawn(result, i) else "",
                          "zero": float(q.magnitude) == 0 and (lo is None or float(lo.magnitude) == 0)
                          and (hi is None or float(hi.magnitude) == 0),
                          "description": typeset(spec.description)})
@@ -624,7 +631,7 @@ def downloads(result: Results, i: int) -> list[dict[str, str]]:
     s = result.scenarios[i]
     scen = Path(s.file).name if Path(s.file).suffix.lower() in (".yaml", ".yml") else "scenario.json"
     return [{"label": "PDF report", "href": "report.pdf"},
-            {"label": "Results, CSV" + (" (P50, P5, P95)" if result.draws else ""), "href": "results.csv"},
+            {"label": "Results, CSV" + (" (P50, P5, P95)" if drawn(result, i) else ""), "href": "results.csv"},
             {"label": "Results, JSON", "href": "results.json"},
             {"label": "Scenario, " + ("YAML" if scen.endswith((".yaml", ".yml")) else "JSON"), "href": scen}]
 
@@ -640,7 +647,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
     period = "given in accelerator-hours" if s.period is None else fmt_duration(s.period)
     claims = claim_rows(result, i)
     assumptions = assumption_rows(facts)
-    uncertainty = uncertainty_rows(result, i) if result.draws else []
+    uncertainty = uncertainty_rows(result, i) if drawn(result, i) else []
     refs = references(claims, uncertainty, assumptions)
     notes = factor_notes(assumptions)
     results = result_rows(result, i)
@@ -663,7 +670,7 @@ def report_context(result: Results, i: int = 0, generated: dt.datetime | None = 
         "air": air,
         "results": [r for r in results if not r["zero"]],
         "zero_results": [r for r in results if r["zero"]],
-        "draws": f"{result.draws:,}" if result.draws else "",
+        "draws": f"{result.draws:,}" if drawn(result, i) else "",
         "seed": result.seed,
         "uncertainty": uncertainty,
         "method": [{"stage": typeset(a), "formula": b, "text": typeset(c)} for a, b, c in METHOD],
@@ -843,7 +850,7 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
         n_peak = max(c or 0.0 for c in counts)
         n = sum((c or 0.0) * p.days for c, p in zip(counts, phases, strict=True)) / max(sum(p.days for p in phases), 1)
         fleet_note = f" (fleet averaged over the phases: {fmt_count(n)})"
-    draws = result.draws
+    draws = drawn(result, i)
 
     def rng(name: str, unit: str) -> str:
         return fmt_q_range(g_low(name), g_high(name), g(name), unit) if draws else ""
