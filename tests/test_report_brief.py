@@ -403,6 +403,7 @@ def test_daily_water_on_page1_in_the_unit_of_the_site_s_country(tmp_path, grid, 
     card = next(c for c in b["cards"] if c["metric"] == "water_onsite_per_day")
     assert card["value"].endswith(unit) and f" {unit} of cooling water" in b["sentences"][1]
     assert ("gal" in card["sub"] + card["per_gpu"]) == (unit == "US gal/day")
+    assert card["per_gpu"].endswith(("L/day per accelerator", "US gal/day per accelerator")), card["per_gpu"]
 
 
 def test_a_scenario_that_was_not_drawn_never_says_medians_of_draws(root):

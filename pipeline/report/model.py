@@ -910,7 +910,8 @@ def brief(result: Results, i: int, used: list[ref.Factor], air: dict[str, Any]) 
                       "sub": (f"plus {fmt_q(off, gal)} off site, generating the electricity" if off is not None
                               else ""),
                       "equivalent": f"≈ {fmt_count(pools)} Olympic pools a day",
-                      "per_gpu": per_gpu(w_day, gal, "")})
+                      # a GPU's share of a day's water: litres, not 0.0674 m³
+                      "per_gpu": per_gpu(w_day, "L / day" if gal == "m ** 3 / day" else gal, "")})
     elif w_total is not None:
         cards.append({"metric": "water_onsite", "label": "Cooling water on site", "value": fmt_q(w_total, "m ** 3"),
                       "range": rng("water_onsite", "m ** 3"), "sub": "",
