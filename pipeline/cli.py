@@ -208,9 +208,18 @@ def _pdf_worker(args: argparse.Namespace) -> Any:
     imports the engine and computes (:class:`pipeline.report.pdf.PdfWorker`); else None."""
     if args.command not in ("report", "compare") or "pdf" not in _formats(args):
         return None
+    from pipeline.report import charts
     from pipeline.report.pdf import PdfWorker
 
-    return PdfWorker()
+    return PdfWorker(prepare=charts.warm)  # it draws the charts too, with matplotlib imported while it waited
+
+
+def _charts_drawn_by(args: argparse.Namespace) -> Any:
+    """The context in which report charts are drawn: by the PDF worker when there is one (it imported
+    matplotlib while this process computed), else here."""
+    from pipeline.report import charts
+
+    return charts.drawn_by(args.pdf_worker.submit if args.pdf_worker is not None else None)
 
 
 def _terminal(text: str) -> str:
@@ -361,7 +370,8 @@ def _report(args: argparse.Namespace) -> int:
     for i in range(len(result)):
         _progress(f"writing the report of {_terminal(result.scenarios[i].name)} "
                   f"({' and '.join(f.upper() for f in _formats(args))}) ...")
-        paths = write_report(result, i, Path(args.out), _formats(args), pdf_worker=args.pdf_worker)
+        with _charts_drawn_by(args):
+            paths = write_report(result, i, Path(args.out), _formats(args), pdf_worker=args.pdf_worker)
         print(f"{_terminal(result.scenarios[i].name)}:")
         _print_paths(paths)
     _progress(f"done in {time.perf_counter() - t0:.1f} s")
@@ -399,7 +409,8 @@ def _compare(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("reports") / f"{slug(comparison.base.name)}-compare"
     _progress(f"writing the comparison ({' and '.join(f.upper() for f in _formats(args))}) ...")
-    paths = write_comparison(comparison, out, _formats(args), pdf_worker=args.pdf_worker)
+    with _charts_drawn_by(args):
+        paths = write_comparison(comparison, out, _formats(args), pdf_worker=args.pdf_worker)
     draws = f"{comparison.result.draws:,} draws, " if comparison.result.draws else ""
     print(f"{len(comparison.variants)} variants ({draws}computed in {seconds:.2f} s):")
     for k, v in enumerate(comparison.variants):

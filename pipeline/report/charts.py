@@ -7,10 +7,55 @@ SVG string.  Ids inside each SVG are prefixed so several charts can live in one 
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
+import functools
 import io
 import math
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from typing import Any, ParamSpec
+
+_P = ParamSpec("_P")
+
+#: Where charts are drawn: None here and now; else a ``submit(fn, *args)`` returning a Future (the report's PDF
+#: process, which has matplotlib imported while this one computes: :class:`pipeline.report.pdf.PdfWorker`).
+_DRAWER: contextvars.ContextVar[Callable[..., Future[str]] | None] = contextvars.ContextVar("chart_drawer",
+                                                                                              default=None)
+
+
+@contextlib.contextmanager
+def drawn_by(submit: Callable[..., Future[str]] | None) -> Iterator[None]:
+    """Within the block, the chart functions return a Future of their SVG, drawn by ``submit`` (None: here)."""
+    token = _DRAWER.set(submit)
+    try:
+        yield
+    finally:
+        _DRAWER.reset(token)
+
+
+def _draw(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """Draw chart ``name`` (in whichever process runs this): the function under :func:`_deferrable`."""
+    return getattr(sys.modules[__name__], name).__wrapped__(*args, **kwargs)
+
+
+def _deferrable(fn: Callable[_P, str]) -> Callable[_P, str | Future[str]]:
+    """A chart function that draws at once, or, inside :func:`drawn_by`, hands its plain arguments (lists,
+    numbers, text) to the drawer and returns the Future of its SVG: the same function draws it either way."""
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> str | Future[str]:
+        submit = _DRAWER.get()
+        return fn(*args, **kwargs) if submit is None else submit(_draw, fn.__name__, args, kwargs)
+    return wrapper
+
+
+def warm() -> None:
+    """Import what drawing needs (matplotlib's Figure and SVG backend), e.g. in a worker while it waits."""
+    _rc()
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
 
 #: Colours ordered by lightness within each chart (dark, mid, light), so that a greyscale print keeps segments
 #: apart; the segments that sit side by side in one chart also get distinct hatches (``HATCH``).
@@ -85,7 +130,7 @@ def figure_record(fig, chart_id: str, title: str, caption: str) -> dict[str, str
 
 def _svg(fig, prefix: str) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})  # no timestamp: same chart, same bytes
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG is embedded
     svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
@@ -95,6 +140,7 @@ def _svg(fig, prefix: str) -> str:
     return svg
 
 
+@_deferrable
 def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequence[tuple[str, str, Sequence[float]]],
                  unit: str, height: float = 1.9) -> str:
     """Horizontal stacked bars: one bar per row label, one segment per (name, colour key, values)."""
@@ -122,6 +168,7 @@ def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequenc
     return _svg(fig, prefix)
 
 
+@_deferrable
 def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float], unit: str,
          colour: str = "accelerators") -> str:
     """Simple horizontal bars with values printed at their ends."""
@@ -143,6 +190,7 @@ def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float]
     return _svg(fig, prefix)
 
 
+@_deferrable
 def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float], highs: Sequence[float],
             base: float, unit: str) -> str:
     """Tornado chart: for each input, a bar from the metric at the input's P5 to its P95."""
@@ -165,6 +213,7 @@ def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float
     return _svg(fig, prefix)
 
 
+@_deferrable
 def grouped_bars(prefix: str, title: str, labels: Sequence[str],
                  series: Sequence[tuple[str, str, Sequence[float], Sequence[float], Sequence[float]]], unit: str) -> str:
     """Horizontal grouped bars, one group per label, with P5-P95 error bars.
@@ -241,6 +290,7 @@ def _label_points(fig, ax, points: Sequence[tuple[float, float, str]], every: Se
     return placed  # the labels' boxes in display pixels
 
 
+@_deferrable
 def histogram(prefix: str, title: str, values: Sequence[float], unit: str, log: bool = True) -> str:
     """Distribution of positive values on logarithmic bins."""
     import numpy as np
@@ -259,6 +309,7 @@ def histogram(prefix: str, title: str, values: Sequence[float], unit: str, log: 
     return _svg(fig, prefix)
 
 
+@_deferrable
 def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], reported: Sequence[float], unit: str,
                          tolerance: float, names: Sequence[str] = ()) -> str:
     """Log-log scatter of modelled against reported values, with the 1:1 line and a ±``tolerance`` band."""

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,13 +133,18 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 class Chart:
     """One chart: an SVG string, its data-URI form for the PDF, a caption, and ``alt``: the chart in one
     sentence with its numbers (the PDF's alternative text, what a screen reader says instead of the image),
-    written from the same values the chart draws."""
+    written from the same values the chart draws.  ``drawing`` is the SVG, or the Future of it while another
+    process draws it (:func:`pipeline.report.charts.drawn_by`); ``svg`` waits for it."""
 
     id: str
     title: str
-    svg: str
+    drawing: str | Future[str]
     caption: str
     alt: str
+
+    @property
+    def svg(self) -> str:
+        return self.drawing.result() if isinstance(self.drawing, Future) else self.drawing
 
     @property
     def data_uri(self) -> str:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 __all__ = ["TEMPLATES_DIR", "PdfWorker", "check_url", "render_pdf", "safe_fetcher"]
+
+T = TypeVar("T")
 
 
 def _templates_dir() -> Path:
@@ -160,12 +163,16 @@ def render_pdf(html: str, attachments: tuple[tuple[str, bytes, str], ...] | list
     return doc.write_pdf(attachments=atts, pdf_variant="pdf/a-3a", finisher=_finish)
 
 
-def _warm() -> None:
-    """The worker's start: ignore Ctrl-C (the parent handles it and ends the worker), import WeasyPrint."""
+def _warm(prepare: Callable[[], None] | None) -> None:
+    """The worker's start: ignore Ctrl-C (the parent handles it and ends the worker), import WeasyPrint, then
+    whatever else the worker will be asked to do needs (``prepare``)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401
+
+    if prepare is not None:
+        prepare()
 
 
 def _ready() -> bool:
@@ -184,27 +191,32 @@ class PdfWorker:
             pdf = worker.render(html, attachments).result()
     """
 
-    def __init__(self) -> None:
+    def __init__(self, prepare: Callable[[], None] | None = None) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self._pool: ProcessPoolExecutor | None = None
         if "fork" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_warm)
+                                             initializer=_warm, initargs=(prepare,))
             self._pool.submit(_ready)  # starts the process now, not at the first PDF
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """``fn(*args, **kwargs)`` in the worker (a module-level function and plain arguments, which are pickled),
+        or here without one; its result or error comes out of the Future, in order with the PDFs asked for."""
+        if self._pool is not None:
+            return self._pool.submit(fn, *args, **kwargs)
+        done: Future[T] = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
 
     def render(self, html: str, attachments: tuple[tuple[str, bytes, str], ...] = ()) -> Future[bytes]:
         """The PDF bytes of ``html`` (:func:`render_pdf`), laid out in the worker; a failure there is raised by
         ``result()``."""
-        if self._pool is not None:
-            return self._pool.submit(render_pdf, html, tuple(attachments))
-        done: Future[bytes] = Future()
-        try:
-            done.set_result(render_pdf(html, attachments))
-        except Exception as exc:  # the same contract as the worker: the error comes out of result()
-            done.set_exception(exc)
-        return done
+        return self.submit(render_pdf, html, tuple(attachments))
 
     def close(self) -> None:
         """End the worker process at once, idle or not (a PDF not yet collected is abandoned): after an input
