@@ -1,3 +1,5 @@
+import contextlib
+import logging
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,19 @@ def scenario_dict(**overrides):
     }
     base.update(overrides)
     return base
+
+
+@contextlib.contextmanager
+def no_weasyprint_warnings():
+    """Fail if WeasyPrint logs anything at WARNING or above inside the block (a figure without alt text, a
+    document without a language, a missing font or image are logged, not raised)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []

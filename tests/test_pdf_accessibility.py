@@ -6,7 +6,6 @@ alternative text is a sentence with its numbers (the one the report model wrote)
 with a scope, the language, title and attachments are there.  One report and one comparison are rendered, once.
 """
 
-import logging
 import re
 
 import page
@@ -20,6 +19,7 @@ from pipeline.report.compare_model import comparison_charts
 from pipeline.report.filters import typeset_markup
 from pipeline.report.model import build_charts
 from pipeline.report.render import render_pdf, write_comparison, write_report
+from tests.conftest import no_weasyprint_warnings
 
 PROFILES = ("ua1", "3a")  # PDF/UA-1 and PDF/A-3a: render_pdf claims both
 
@@ -27,16 +27,8 @@ PROFILES = ("ua1", "3a")  # PDF/UA-1 and PDF/A-3a: render_pdf claims both
 def _render(write, out):
     """Write a PDF, failing on any WeasyPrint record at WARNING or above (a figure without alt text, a document
     without a language are logged as errors)."""
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
+    with no_weasyprint_warnings():
         paths = write(out)
-    finally:
-        logger.removeHandler(handler)
-    assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []
     return paths["pdf"]
 
 

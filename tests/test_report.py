@@ -2,7 +2,6 @@
 
 import io
 import json
-import logging
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from pipeline.report.filters import fmt_q
 from pipeline.report.model import report_context
 from pipeline.report.render import render_html, render_pdf, safe_fetcher, write_report
 from pipeline.results import METRIC_BY_NAME
-from tests.conftest import scenario_dict
+from tests.conftest import no_weasyprint_warnings, scenario_dict
 
 EXAMPLES = ["inputs/colossus.yaml", "inputs/colossus-phase2.yaml"]
 
@@ -25,17 +24,9 @@ def rendered(request, tmp_path_factory):
     """Render a shipped example once, failing on any WeasyPrint log record (warnings included)."""
     root = request.config.rootpath
     out = tmp_path_factory.mktemp("reports")
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
+    with no_weasyprint_warnings():
         result = compute(root / request.param)
         paths = write_report(result, 0, out)
-    finally:
-        logger.removeHandler(handler)
-    assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []
     return result, paths
 
 
