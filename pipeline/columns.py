@@ -26,7 +26,7 @@ from pipeline import fields as fl
 from pipeline.errors import Problem, nearest
 from pipeline.inputs import RANGE_COLUMNS, InputTable, ProblemTable
 from pipeline.io import split_header_units
-from pipeline.schema import Range, Scenario
+from pipeline.schema import CITATION_LENGTH, Claim, Range, Scenario
 from pipeline.units import DIMENSIONS, EXAMPLES, Q_, dimension_name, split_quantity, unit_problem, ureg
 
 __all__ = ["ERROR_COLUMNS", "dataset_errors", "document_of", "from_dataset", "from_scenarios", "problems_for_scenarios"]
@@ -470,6 +470,9 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
     assumed = _assumed_fields(df, codes, first, p)
     if assumed is not None:
         extra["assumed"] = assumed
+    claims = _reported_claims(df, first)
+    if claims is not None:
+        extra["claims"] = claims
     clusters = _frame({**cluster_values, "name": np.asarray(uniques, dtype=object), "file": source,
                        "row": rows[first], **extra})
     groups = _frame({"cluster": codes.astype(np.intp), "position": position, "row": rows, **group_values})
@@ -482,6 +485,42 @@ def from_dataset(df: pd.DataFrame, source: str = "<dataset>") -> tuple[InputTabl
             p.add(mask, column, message, group=True)
         _refuse_phased_ranges(table, p)
     return table, p, unnamed
+
+
+#: Optional dataset columns with a cluster's published figures: (column, metric, unit, what the figure is).  Each
+#: becomes a claim its report checks; the figure's source is the row's ``source_title`` (else ``source_url``).
+REPORTED_COLUMNS = (
+    ("reported_power_mw", "facility_power_peak", "MW",
+     "a site power as reported (peak demand, substation or campus capacity: not always the same quantity)"),
+    ("reported_water_m3_per_day", "water_onsite_withdrawal_per_day", "m**3/day",
+     "water a day as reported (a supply figure: withdrawal, not consumption)"),
+)
+
+
+def _reported_claims(df: pd.DataFrame, first: np.ndarray) -> np.ndarray | None:
+    """Per cluster (its first row), the claims of the :data:`REPORTED_COLUMNS` it fills (a positive number);
+    None when the dataset has none of those columns."""
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    present = [(lower[col], metric, unit, what) for col, metric, unit, what in REPORTED_COLUMNS if col in lower]
+    if not present:
+        return None
+    rows = df.iloc[np.flatnonzero(first)]
+    out = np.empty(len(rows), dtype=object)
+    for k, (_, row) in enumerate(rows.iterrows()):
+        source = next((str(row[lower[c]]).strip() for c in ("source_title", "source_url")
+                       if c in lower and pd.notna(row[lower[c]]) and str(row[lower[c]]).strip()), "the dataset")
+        if len(source) > CITATION_LENGTH:
+            source = source[:CITATION_LENGTH - 1] + "…"
+        if (problem := fl.text_problem(source, CITATION_LENGTH, multiline=True)) is not None:
+            source = f"the dataset (its source text is not printed: {problem})"
+        found = []
+        for col, metric, unit, what in present:
+            value = pd.to_numeric(pd.Series([row[col]]), errors="coerce").iloc[0]
+            if pd.notna(value) and np.isfinite(value) and value > 0:
+                found.append(Claim(metric=metric, value=Q_(float(value), unit), source=source,
+                                   note=f"dataset column {col}: {what}"))
+        out[k] = tuple(found)
+    return out
 
 
 def _assumed_fields(df: pd.DataFrame, codes: np.ndarray, first: np.ndarray, p: ProblemTable) -> np.ndarray | None:
