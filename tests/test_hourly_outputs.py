@@ -219,3 +219,28 @@ def test_an_annual_report_bundle_has_no_hourly_csv(tmp_path: Path) -> None:
 
     paths = write_report(compute("inputs/colossus.yaml", draws=0, keep_hours=True), 0, tmp_path, ("html",))
     assert "hourly.csv" not in paths and not list(tmp_path.rglob("hourly.csv"))
+
+
+def test_market_based_row_says_the_supplier_rate_ignores_the_hours(result: Results) -> None:
+    """Colossus hourly buys from TVA at its published annual rate: market-based Scope 2 (275 kt) sits above the
+    hourly location-based figure (214 kt); the section says why, with the rate = market CO2e / grid energy."""
+    from pipeline.report.hourly_model import hourly_context
+
+    rows = {r["measure"]: r for r in hourly_context(result, 0)["rows"]}
+    market = rows["Scope 2, market-based"]
+    rate = result.metric("co2e_scope2_market_based", 0).m_as("g CO2e") / result.metric("grid_energy", 0).m_as("kWh")
+    assert f"{rate:.0f} g CO₂e/kWh" in market["text"] and "sits above" in market["text"]
+    assert market["hourly"] == market["annual"]
+    no_supplier = compute(scenario_without_supplier(), draws=0)
+    assert "Scope 2, market-based" not in {r["measure"] for r in hourly_context(no_supplier, 0)["rows"]}
+
+
+def scenario_without_supplier():
+    import yaml
+
+    from pipeline.api import parse_scenario
+
+    doc = yaml.safe_load(Path("inputs/colossus-hourly.yaml").read_text())
+    del doc["supply"]["supplier"]
+    doc["sources"].pop("supply.supplier", None)
+    return parse_scenario(doc)

@@ -26,6 +26,7 @@ class _Scenario:
     wue: Any = field(default_factory=lambda: Q_(1.8, "L/kWh"))
     ppa_share: float = 0.5
     carbon_basis: str | None = "direct"
+    supplier: str | None = None
 
 
 class _Results:

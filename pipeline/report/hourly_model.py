@@ -145,6 +145,25 @@ def _scope2_row(h: HourlyResult, result: Results, i: int) -> dict[str, str] | No
             "annual": fmt_q(annual, "t CO2e"), "text": text}
 
 
+def _market_row(h: HourlyResult, result: Results, i: int) -> dict[str, str] | None:
+    """Market-based Scope 2 beside the hourly location-based figure, when a supplier's annual rate sets it: that
+    rate applies to every hour, so the two are not on the same data (the reader would see market above location
+    and ask why)."""
+    s = result.scenarios[i]
+    market, hourly = result.metric("co2e_scope2_market_based", i), result.metric("co2e_scope2_location_based", i)
+    if not s.supplier or market is None or hourly is None or not h.profile:
+        return None
+    grid = _value(result.metric("grid_energy", i), "kWh")
+    rate = (f" ({fmt_sig(float(market.m_as('g CO2e')) / grid)} g CO₂e/kWh of grid electricity not covered by a "
+            "contract)") if grid else ""
+    relation = "above" if market > hourly else "below"
+    text = (f"The supplier's published annual rate{rate} applies to every hour: market-based CO₂e does not follow "
+            f"the hourly mix, so it sits {relation} the hourly location-based figure for a reason of data, not of "
+            "timing. Hour-matched contracts are what the carbon-free-energy row measures.")
+    return {"measure": "Scope 2, market-based", "hourly": fmt_q(market, "t CO2e"), "annual": fmt_q(market, "t CO2e"),
+            "text": text}
+
+
 def _intensity_row(h: HourlyResult, result: Results, i: int) -> dict[str, str] | None:
     lo, mean, hi = (_value(h.metric(f"grid_intensity_{k}"), "g CO2e / kWh") for k in ("min", "mean", "max"))
     if lo is None or mean is None or hi is None or not h.profile:
@@ -392,7 +411,8 @@ def hourly_context(result: Results, i: int = 0) -> dict[str, Any]:
         return {"show": False}
     s = result.scenarios[i]
     rows = [r for r in (_cfe_row(h, s), _pue_row(h, s), _wue_row(h, s), _water_row(h, result, i),
-                        _scope2_row(h, result, i), _intensity_row(h, result, i)) if r is not None]
+                        _scope2_row(h, result, i), _market_row(h, result, i), _intensity_row(h, result, i))
+            if r is not None]
     inputs = []
     profile = _name("profile", h.profile)
     inputs.append(f"the grid's carbon and water intensity from the {profile}"
