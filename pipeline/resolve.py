@@ -785,6 +785,9 @@ def _health_factors(res: Resolution, i: int) -> list[ref.Factor]:
         if res.origin[f"damage_nox_{where}"][i] == "unused":
             continue
         chosen = sets[where].iloc[i]
+        if (isinstance(chosen, str) and where == "grid"
+                and all(res.origin[f"grid_{p}"][i] == "missing" for p in ("nox_rate", "so2_rate"))):
+            continue  # a set is named, but no grid pollutant rate: no grid damages (the missing rates say so above)
         if not isinstance(chosen, str):
             out.append(ref.Factor(
                 name=f"health.{where}", quantity=Q_(np.nan, "USD/t"), file="health.csv", status="missing",

@@ -182,3 +182,16 @@ def test_selc_estimate_for_the_unpermitted_period_against_uncontrolled_turbines(
     verdicts = {round(c.claimed.m_as("short_ton")): c.verdict for c in r.claims(0)}
     assert verdicts[1200] in ("within modelled range", "consistent")  # SELC's low end sits in the modelled range
     assert verdicts[2100] == "above model"  # its high end covers 35 turbines as operated, beyond the cluster's need
+
+
+def test_a_grid_without_pollutant_rates_lists_no_health_factors_for_it():
+    """France has no published NOx/SO2 output rate in grids.csv: no grid damages are computed, so the report must
+    not cite the Memphis EASIUR set that colossus.yaml names for its grid (it would read as used)."""
+    from pipeline.compare import compare
+
+    c = compare("inputs/colossus.yaml", ["grid", "france"], draws=0)
+    names = [[f.name for f in c.result.assumptions(k)] for k in range(2)]
+    assert any(n.startswith("health.easiur-memphis-stack150.") for n in names[0])
+    assert not any(n.startswith("health.") for n in names[1])
+    assert "grid.nox_rate" in names[1]  # the missing rate is what says why
+    assert c.value("health_damages_grid", 1) is None
