@@ -209,15 +209,23 @@ BEFORE = (
     "**Like for like after**: the same 8c185a5 tree with only these changes (fixed table layout with `<col>` "
     "widths, charts without pyplot), measured right after, while the machine was busier (floor 1.28 s): "
     "5.96 s, **4.50×** (per pair 4.44-4.66); 10 cluster reports in 11.4 s, **52.5 reports per minute**.\n\n"
-    "Where the report's time goes now (one process, `time.perf_counter` around each step, 14-page report): "
-    "start-up and the engine's imports (pandas, pint, pydantic schema) ~1.3 s; compute with 10,000 draws 0.3 s; "
-    "charts ~1.3 s (importing matplotlib.figure ~0.4 s, then ~0.1-0.15 s a chart for 6 charts, each drawn twice "
-    "by `bbox_inches='tight'`); `import weasyprint` 0.7 s (the floor pays it too); layout ~2 s (CSS cascade over "
-    "~6,000 elements ~0.4 s, the now fixed-layout tables ~0.6 s, the rest line breaking); `write_pdf` ~1 s "
-    "(drawing the 6 SVG charts ~0.4 s, text, font subsetting 0.1 s for 4 faces). The floor spends only its "
-    "start-up, `import weasyprint` and a layout of plain paragraphs. Reaching 3× would need the engine's "
-    "import time cut, cheaper charts (drawing once, or plain SVG without matplotlib), or overlapping chart "
-    "rendering with `import weasyprint` in a second process.")
+    "**Session 3 (2026-11-29 23:31 UTC, same module)**: 5.67 s against a 1.14 s floor, **4.91×**, 14 pages; "
+    "59.6 reports per minute.\n\n"
+    "**Since then** (session 4): `clusterprint report` starts a second process at once (`pipeline/report/pdf.py` "
+    "`PdfWorker`, forked before the engine is imported) that imports WeasyPrint and matplotlib while this one "
+    "imports the engine and computes, draws the charts from their plain arguments (`charts.drawn_by`), then lays "
+    "out the PDF while this process writes the HTML, JSON and CSV; the PDF became tagged PDF/A-3a + PDF/UA-1 "
+    "(about +0.2 s of `write_pdf` CPU); the overhead hatch is lines, not dots (the dots pattern was 80 kB of SVG "
+    "paths per chart). Measuring the charts' tight box without savefig's layout pass saved nothing once made "
+    "exact: that pass draws nothing, so the charts were never drawn twice.\n\n"
+    "Where the time goes now (one process, `time.perf_counter` marks, quiet machine, 12-page report): the worker "
+    "is forked at 0.04 s; the engine is imported at ~1.05 s (pandas, pint with dask, the pydantic schema); "
+    "computed with 10,000 draws at ~1.3 s; the report context built (charts handed to the worker) at ~1.4 s; the "
+    "print HTML rendered, charts included, at ~1.7 s; the worker's layout and `write_pdf` end at ~3.6 s. "
+    "WeasyPrint alone on the report's own print HTML (the 'not a floor' row) is ~2.3x the floor: tables, links, "
+    "tagging and four charts cost that much more than plain paragraphs, before any engine work; the engine's "
+    "serial part (imports, compute, context, HTML) adds ~1.5 s on top. Reaching 3x would need a lighter "
+    "document (the assumptions table alone is about a third of the layout) or a faster engine import.")
 
 
 def main() -> None:
