@@ -81,6 +81,10 @@ _registry.formatter.default_format = "~P"
 _registry.freeze()
 ureg: pint.UnitRegistry = _registry
 Q_ = ureg.Quantity
+# Quantities unpickled in another process (batch report workers get their inputs pickled) are rebuilt in the
+# application registry: make it this one, as pint's docs advise for a project registry ("Pickling and
+# unpickling"), or they would not combine with this registry's quantities.
+pint.set_application_registry(ureg)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -169,3 +169,16 @@ def test_an_impossible_conversion_still_raises_every_time():
             Q_(1.0, "MWh").to("t CO2e")
         with pytest.raises(DimensionalityError):
             Q_(1.0, "t").to("t CO2e")
+
+
+def test_a_quantity_unpickled_combines_with_the_registrys_own():
+    """Batch report workers receive their inputs pickled (claims hold quantities): an unpickled quantity must
+    belong to the one registry, or adding it to a fresh one fails ("different registries")."""
+    import pickle
+
+    from pipeline.schema import Claim
+    from pipeline.units import Q_
+
+    claim = pickle.loads(pickle.dumps(Claim(metric="facility_power_peak", value="150 MW", source="x")))
+    assert (claim.value + Q_(10, "MW")).m_as("MW") == 160
+    assert claim.value > Q_(0.1, "GW")
