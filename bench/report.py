@@ -176,7 +176,7 @@ def section(r: dict, before: str = "") -> list[str]:
         f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} by `python -m bench report` on {platform.machine()}, "
         f"{os.cpu_count()} cores, {platform.platform()}; Python {platform.python_version()}, "
         f"WeasyPrint {_version('weasyprint')}, matplotlib {_version('matplotlib')}.", "",
-        "Whole processes, start to files written, run in turn (report, floor, report, floor, ...), "
+        "Whole processes, start to files written, run in turn (report, floor, WeasyPrint alone, report, floor, ...), "
         f"{r['reps']} pairs; ratio per pair, then the median. `python -m bench report` runs this section alone "
         "(bench/report.py documents the floor).", "",
         "| what | median wall | ratio | goal |", "|---|---|---|---|",
