@@ -7,6 +7,7 @@ with a scope, the language, title and attachments are there.  One report and one
 """
 
 import re
+from pathlib import Path
 
 import page
 import pytest
@@ -80,16 +81,34 @@ def structure(reader):
     return out
 
 
+def _cr_before_the_eol(path, object_id) -> bool:
+    """True when the stream ``object_id`` is what page-validation 0.11 misreads: its (compressed) data ends in the
+    byte 0x0D, pydyf then writes LF and ``endstream``, and the validator takes that CR LF for the end-of-line
+    marker, so it finds one byte fewer than the ``/Length``.  ISO 32000-1, 7.3.8.1: the EOL before ``endstream``
+    (here the LF alone) is not part of the data; the /Length is right.  Any stream's last byte is 0x0D about once
+    in 256, so a change of content can produce one: checked here byte for byte, not ignored."""
+    data = path.read_bytes()
+    head = re.search(rb"(?:^|[\r\n])%d %d obj\s*(.*?)stream(\r\n|\n)" % (object_id.object_number,
+                                                                        object_id.generation), data, re.S)
+    if head is None or (length := re.search(rb"/Length (\d+)", head.group(1))) is None:
+        return False
+    raw = data[head.end():data.index(b"endstream", head.end())]
+    return raw.endswith(b"\r\n") and len(raw) - 1 == int(length.group(1))
+
+
 def _failures(path, profile):
+    """The validator's failures, less a stream /Length "mismatch" that is its misreading (:func:`_cr_before_the_eol`)."""
     report = page.validate_pdf(path, profile=profile)
-    return [f"{f.rule_id}: {f.message}" for f in report.failures], report
+    real = [f for f in report.failures
+            if not (f.rule_id.endswith("STREAM-LENGTH-001") and _cr_before_the_eol(Path(path), f.object_id))]
+    return [f"{f.rule_id}: {f.message}" for f in real], report
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_validator_finds_no_errors(rendered, profile):
     failures, report = _failures(rendered[0], profile)
     assert failures == []
-    assert report.is_compliant and report.rules.total > 100  # the whole profile ran, not a few rules
+    assert report.rules.total > 100  # the whole profile ran, not a few rules
 
 
 def test_validator_catches_an_untagged_figure_and_a_missing_language():
@@ -175,9 +194,22 @@ def test_hourly_report_with_heat_maps_conforms_too(request, tmp_path):
     pdf = _render(lambda out: write_report(result, 0, out, ("pdf",)), tmp_path)
     for profile in PROFILES:
         failures, report = _failures(pdf, profile)
-        assert failures == [] and report.is_compliant
+        assert failures == [] and report.rules.total > 100
     reader = PdfReader(pdf)
     alts = [str(e["/Alt"]) for kind, e, _ in structure(reader) if kind == "/Figure"]
     assert any(a.startswith("Bar charts by month.") for a in alts)
     assert sum("hour of day" in a.lower() or "highest at" in a.lower() for a in alts) >= 2  # the two heat maps
     assert all(re.search(r"\d", a) for a in alts)
+
+
+@pytest.mark.parametrize(("body", "length", "misread"), [
+    (b"xy\r\n", 3, True),    # data "xy\r", EOL LF: the /Length is right, the validator reads CR LF as the EOL
+    (b"xy\r\n", 2, False),   # data "xy", EOL CR LF, /Length 2: right, and not what the exemption is for
+    (b"xyz\n", 2, False),     # a wrong /Length stays a failure
+])
+def test_only_a_cr_ending_stream_is_exempt_from_the_length_rule(tmp_path, body, length, misread):
+    from types import SimpleNamespace
+
+    pdf = tmp_path / "s.pdf"
+    pdf.write_bytes(b"%%PDF-1.7\n7 0 obj\n<</Length %d>>\nstream\n" % length + body + b"endstream\nendobj\n")
+    assert _cr_before_the_eol(pdf, SimpleNamespace(object_number=7, generation=0)) is misread
