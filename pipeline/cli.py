@@ -17,7 +17,8 @@ from typing import Any
 
 class _DataTables:
     """The reference tables' names for ``clusterprint data``'s choices, read from :mod:`pipeline.reference` only
-    when argparse checks or lists them, so that other commands start without importing pandas."""
+    when argparse checks or lists them, so that other commands start without importing pandas (the argument has a
+    metavar, else argparse lists the choices while the parser is built)."""
 
     def _names(self) -> tuple[str, ...]:
         from pipeline.reference import TABLES
@@ -131,7 +132,9 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("data", help="browse the shipped reference data with its sources",
                         epilog=_EXAMPLES["data"], formatter_class=argparse.RawDescriptionHelpFormatter)
-    d.add_argument("table", choices=DATA_TABLES)
+    # metavar: without it argparse lists the choices as soon as the argument is added, importing the reference data
+    # (pandas, pint) before `report` forks its PDF worker; %(choices)s is only expanded when help is printed
+    d.add_argument("table", choices=DATA_TABLES, metavar="TABLE", help="the table to show: %(choices)s")
     d.add_argument("--json", action="store_true", help="machine-readable output")
     d.add_argument("--wide", action="store_true", help="every column at full width (default: fit the terminal)")
     return p
