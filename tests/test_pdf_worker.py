@@ -50,3 +50,55 @@ def test_close_ends_the_process_even_while_it_is_still_starting():
     w.close()
     assert all(not p.is_alive() for p in processes)
     assert w.submit(sum, [1, 2]).result() == 3  # closed: work runs here
+
+
+def test_the_warm_up_document_is_a_real_one_page_report_pdf(tmp_path):
+    # the worker lays it out while it waits, so that the report's layout does not pay for the process's first one;
+    # it must exercise the report's stylesheet, text, table and SVG paths, and never grow past a page
+    from pipeline.report.pdf import warm_up
+
+    (tmp_path / "warm.pdf").write_bytes(warm_up())
+    reader = PdfReader(tmp_path / "warm.pdf")
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for word in ("Warm-up", "bold", "italic", "code", "Head", "1,234", "Caption"):
+        assert word in text
+    assert "/XObject" in str(reader.pages[0]["/Resources"])  # the SVG image was drawn
+
+
+def test_each_pdf_object_is_serialized_once_and_the_file_is_unchanged(monkeypatch):
+    # a PDF/A file identifier is the MD5 of every object's bytes: pydyf serialized (and zlib-compressed) the whole
+    # document twice for it; the finisher makes each object keep its bytes from the first pass
+    import zlib
+
+    import pydyf
+    import weasyprint
+
+    from pipeline.report import pdf as P
+
+    html = ("<html lang='en'><head><title>t</title></head><body><h1>Heading</h1><p>CO₂e 12 t</p>"
+            "<table><tr><th scope='col'>a</th></tr><tr><td>1</td></tr></table></body></html>")
+    compressed = []
+
+    class CountingZlib:
+        def __getattr__(self, name):
+            return getattr(zlib, name)
+
+        def compressobj(self, *args, **kwargs):
+            compressed.append(1)
+            return zlib.compressobj(*args, **kwargs)
+
+    monkeypatch.setattr(pydyf, "zlib", CountingZlib())
+
+    def write(finisher):
+        compressed.clear()
+        data = weasyprint.HTML(string=html, url_fetcher=P.safe_fetcher()).write_pdf(pdf_variant="pdf/a-3a",
+                                                                                      finisher=finisher)
+        return data, len(compressed)
+
+    twice, before = write(lambda doc, pdf: (P._declare_pdfua(pdf), P._scope_table_headers(pdf)))
+    once, after = write(P._finish)
+    assert once == twice  # byte for byte
+    # every stream compressed once, not twice; the cross-reference stream, written after the identifier, always once
+    assert before == 2 * after - 1 and after >= 5
+    assert once.count(b"endstream") == after + 1  # and the XMP metadata, kept uncompressed
