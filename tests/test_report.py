@@ -79,7 +79,25 @@ def test_pdf_metadata_toc_and_attachments(rendered):
     first, second = reader.pages[0].extract_text(), reader.pages[1].extract_text()
     assert "In brief" in first and "Contents" not in first  # page 1 is the brief; contents open page 2
     assert "Contents" in second
-    assert re.search(r"Assumptions and sources\s*\.+\s*\d+", _squash(second))
+    # each contents entry has its page number on its own line (same baseline, right of it), and that number is the
+    # page its link goes to and where the section's text starts
+    lines: dict[float, list[tuple[float, str]]] = {}
+    reader.pages[1].extract_text(visitor_text=lambda text, cm, tm, *_: text.strip() and lines.setdefault(
+        round(tm[5] * cm[3] + cm[5], 1), []).append((tm[4] * cm[0] + cm[4], text.strip())))
+    entries = {sorted(parts)[-2][1]: sorted(parts)[-1][1]  # the entry's name, then its number at the right
+               for parts in lines.values() if len(parts) >= 2 and sorted(parts)[-1][1].isdigit()}
+    assert int(entries["Assumptions and sources"]) > 2
+    page = int(entries["Assumptions and sources"])
+    assert "Every factor used for this report" in reader.pages[page - 1].extract_text()
+    assert "Every factor used for this report" not in reader.pages[page - 2].extract_text()
+    number_of = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(reader.pages)}
+    targets = {name: number_of[dest.page.idnum] for name, dest in reader.named_destinations.items()}
+    toc_links = [a.get_object() for a in reader.pages[1]["/Annots"] if a.get_object().get("/Dest") in targets]
+    assert len(toc_links) >= len(entries) >= 9
+    for link in toc_links:
+        low, high = sorted((float(link["/Rect"][1]), float(link["/Rect"][3])))
+        printed = [n for base, parts in lines.items() if low <= base <= high for _, n in parts if n.isdigit()]
+        assert printed == [str(targets[link["/Dest"]])], (link["/Dest"], printed)
     assert f"1 / {len(reader.pages)}" in first
     assert {"results.json"} <= set(reader.attachments)
     box = reader.pages[0].mediabox
