@@ -39,6 +39,9 @@ def test_writes_six_files(rendered):
     assert set(paths) == {"html", "pdf", "json", "csv", "manifest", "scenario"}
     for p in paths.values():
         assert p.stat().st_size > 0
+    # 12-15 pages with four vector charts and two attachments are about 190 kB; a dotted border drawn dot by dot
+    # once took one to 490 kB
+    assert paths["pdf"].stat().st_size < 300_000
     manifest = json.loads(paths["manifest"].read_text())
     assert len(manifest["scenario"]["sha256"]) == 64
     assert "accelerators.csv" in manifest["reference_data"]
