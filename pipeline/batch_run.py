@@ -137,7 +137,10 @@ _STOP: Any = None  # in a report pool worker: the parent's "interrupted" event
 def _pool_worker(stop: Any) -> None:
     """Initialise a report pool worker: Ctrl-C is left to the parent, which sets ``stop``."""
     global _STOP
+    from pipeline.process import collect_less
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    collect_less()  # this process is ours: see pipeline.process
     _STOP = stop
 
 

@@ -165,6 +165,9 @@ def _draw_args(p: argparse.ArgumentParser, default: str = "10000") -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``clusterprint`` console script."""
+    from pipeline.process import collect_less
+
+    collect_less()  # before the engine's imports, and inherited by the PDF worker forked below
     args = _parser().parse_args(argv)
     if args.version:
         from pipeline import __version__

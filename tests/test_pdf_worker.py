@@ -102,3 +102,20 @@ def test_each_pdf_object_is_serialized_once_and_the_file_is_unchanged(monkeypatc
     # every stream compressed once, not twice; the cross-reference stream, written after the identifier, always once
     assert before == 2 * after - 1 and after >= 5
     assert once.count(b"endstream") == after + 1  # and the XMP metadata, kept uncompressed
+
+
+def test_the_worker_collects_less_and_importing_the_library_changes_nothing(root):
+    # our own processes (the CLI, the PDF worker, batch report workers) run the cycle collector less often
+    # (pipeline.process); a program importing pipeline keeps its own settings
+    import gc
+    import subprocess
+    import sys
+
+    from pipeline.process import GC_THRESHOLD
+
+    with PdfWorker() as w:
+        assert w.submit(gc.get_threshold).result(timeout=120)[0] == GC_THRESHOLD
+    probe = ("import gc; before = gc.get_threshold(); import pipeline.api, pipeline.report.render; "
+             "print(before == gc.get_threshold())")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "True"

@@ -248,7 +248,10 @@ def _warm(prepare: Callable[[], None] | None) -> None:
     (:func:`warm_up`) so that the report's layout does not pay for the first one in the process."""
     import signal
 
+    from pipeline.process import collect_less
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    collect_less()  # this process is ours: see pipeline.process
     import weasyprint  # noqa: F401
 
     if prepare is not None:
