@@ -131,7 +131,7 @@ def _subset(src: Path, dst: Path, clusters: int) -> int:
     return len(names)
 
 
-def bench_report(reps: int = 5, batch_reps: int = 2, clusters: int = BATCH_CLUSTERS) -> dict:
+def bench_report(reps: int = 7, batch_reps: int = 2, clusters: int = BATCH_CLUSTERS) -> dict:
     """Everything the RESULTS.md section needs (seconds, pages, ratio, reports per minute)."""
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp_:
@@ -218,14 +218,33 @@ BEFORE = (
     "(about +0.2 s of `write_pdf` CPU); the overhead hatch is lines, not dots (the dots pattern was 80 kB of SVG "
     "paths per chart). Measuring the charts' tight box without savefig's layout pass saved nothing once made "
     "exact: that pass draws nothing, so the charts were never drawn twice.\n\n"
-    "Where the time goes now (one process, `time.perf_counter` marks, quiet machine, 12-page report): the worker "
-    "is forked at 0.04 s; the engine is imported at ~1.05 s (pandas, pint with dask, the pydantic schema); "
-    "computed with 10,000 draws at ~1.3 s; the report context built (charts handed to the worker) at ~1.4 s; the "
-    "print HTML rendered, charts included, at ~1.7 s; the worker's layout and `write_pdf` end at ~3.6 s. "
-    "WeasyPrint alone on the report's own print HTML (the 'not a floor' row) is ~2.3x the floor: tables, links, "
-    "tagging and four charts cost that much more than plain paragraphs, before any engine work; the engine's "
-    "serial part (imports, compute, context, HTML) adds ~1.5 s on top. Reaching 3x would need a lighter "
-    "document (the assumptions table alone is about a third of the layout) or a faster engine import.")
+    "Session 4's figures: 5.79 s against a 1.46 s floor, **3.93×**, 12 pages; 83.7 reports per minute. Its note "
+    "that the worker was forked at 0.04 s was wrong: argparse listed `clusterprint data`'s choices while the parser "
+    "was built, importing pandas and pint first, so the worker was forked at 0.6-0.9 s and its WeasyPrint import "
+    "barely overlapped the engine's.\n\n"
+    "**Since then** (session 5, 2026-11-30): (1) the worker is forked at ~0.1 s again (a `metavar`; a test checks "
+    "that parsing a `report` command imports neither pandas nor pint); (2) while it waits, the worker lays out a "
+    "one-page warm-up document with the report's stylesheet (`pdf.warm_up`: a report's first layout in a process "
+    "2.43 s, after the warm-up 2.09 s, medians of 5 processes, CPU time); (3) pydyf serialized, and zlib-compressed "
+    "at level 9, every object twice, the second time only to hash the file identifier PDF/A needs: each object now "
+    "keeps its bytes (`pdf._serialize_once`; the file is byte-identical; 0.55 of 10.2 billion instructions of the "
+    "layout and `write_pdf`, callgrind); (4) the contents' page numbers are floated right over a dashed rule instead "
+    "of `leader(\".\")` (0.89 billion instructions for 12 entries); (5) the CLI and its workers run Python's cycle "
+    "collector with a gen-0 threshold of 20,000 instead of 700 (`pipeline.process.collect_less`): time in the "
+    "collector (`gc.callbacks`) before the PDF's HTML 0.22 -> 0.09 s, during the layout 0.35 -> 0.08 s.\n\n"
+    "Where the time goes now (`time.perf_counter` marks in both processes, 3 runs): the worker is forked at "
+    "0.10-0.13 s; the engine is imported at 1.27-1.47 s (0.78-1.01 s when the other core is idle: the two cores "
+    "slow each other by a third, measured with a busy loop beside `import pipeline.api`); computed with 10,000 "
+    "draws at 1.51-1.85 s; the context built at 1.64-2.05 s; the four charts drawn by the worker and the print HTML "
+    "rendered at 2.20-2.32 s; the worker's layout and `write_pdf` take 1.87-2.61 s and end at 4.14-4.93 s. "
+    "Callgrind counts of the layout by section (each section alone, minus an empty document): assumptions and "
+    "sources 1.81, uncertainty (table and two tornado charts) 1.13, all results 1.01, references 0.96, method 0.60, "
+    "the two charts of 'Where it goes' 0.48, brief 0.41, claims 0.43, fleet 0.37, air 0.33, glossary 0.34 billion "
+    "instructions; the per-document part (stylesheet, fonts, PDF/A metadata) 0.59; the tags PDF/UA needs about 1.3. "
+    "The rest of the gap to 3× is in that document: text in table cells, list markers (laid out as absolutely "
+    "positioned shrink-to-fit boxes, about 7 million instructions each), links and tags cost more than the same "
+    "text as plain paragraphs, and a lighter document would mean printing less of what makes the report "
+    "traceable.")
 
 
 def main() -> None:
