@@ -14,4 +14,7 @@ from pipeline.report.pdf import TEMPLATES_DIR, safe_fetcher
 
 with open(sys.argv[1], encoding="utf-8") as f:
     html = f.read()
-weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=safe_fetcher()).write_pdf(sys.argv[2])
+# the print HTML carries no styles: the report's stylesheet is given as clusterprint gives it (parsed here, once)
+css = weasyprint.CSS(filename=str(TEMPLATES_DIR / "report.css"), url_fetcher=safe_fetcher())
+weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=safe_fetcher()).write_pdf(
+    sys.argv[2], stylesheets=[css])
