@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 
 class _DataTables:
@@ -538,5 +538,21 @@ def _fit_table(df: Any, width: int) -> list[str]:
 _COMMANDS = {"compute": _compute, "report": _report, "compare": _compare, "batch": _batch, "validate": _validate,
              "data": _data, "schema": _schema}
 
+
+def run() -> NoReturn:
+    """The ``clusterprint`` console script (and ``python -m pipeline.cli``): :func:`main`, then exit.
+
+    At exit CPython scans every object still alive for reference cycles (the imported pandas and pint, the
+    results: hundreds of thousands of objects) before tearing the modules down; ``gc.freeze()`` first leaves them
+    to reference counting, which is all they need: 0.24 billion instructions less at the end of a report
+    (callgrind; about 0.06 s).  Calling :func:`main` from Python changes nothing.
+    """
+    import gc
+
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

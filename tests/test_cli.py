@@ -142,3 +142,15 @@ def test_help_has_examples(capsys):
             main([command, "--help"])
         out = capsys.readouterr().out
         assert "examples:" in out and f"clusterprint {command} " in out
+
+
+def test_the_console_script_exits_with_main_s_code(root):
+    # `clusterprint` and `python -m pipeline.cli` run pipeline.cli.run: main(), then gc.freeze() and exit
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "pipeline.cli", "--version"], capture_output=True, text=True, cwd=root)
+    assert ok.returncode == 0 and ok.stdout.startswith("clusterprint ")
+    bad = subprocess.run([sys.executable, "-m", "pipeline.cli", "data", "nope"], capture_output=True, text=True,
+                         cwd=root)
+    assert bad.returncode == 2 and "invalid choice: 'nope'" in bad.stderr
