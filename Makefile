@@ -15,7 +15,9 @@ system-deps:
 $(BIN)/clusterprint: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,dask]'
+	@# setuptools tells every editable install of a package with a mapped folder (templates/ is installed as
+	@# pipeline/templates) to beware of same-named folders: information for packagers, noise in the quick start
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[test,dask]'
 	@touch $@
 
 setup: system-deps $(BIN)/clusterprint
