@@ -214,10 +214,10 @@ def _pdf_worker(args: argparse.Namespace) -> Any:
     imports the engine and computes (:class:`pipeline.report.pdf.PdfWorker`); else None."""
     if args.command not in ("report", "compare") or "pdf" not in _formats(args):
         return None
-    from pipeline.report import charts
+    from pipeline.report import barchart
     from pipeline.report.pdf import PdfWorker
 
-    return PdfWorker(prepare=charts.warm)  # it draws the charts too, with matplotlib imported while it waited
+    return PdfWorker(prepare=barchart.warm)  # it draws the charts too, with their fonts read while it waited
 
 
 def _charts_drawn_by(args: argparse.Namespace) -> Any:

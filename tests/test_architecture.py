@@ -31,3 +31,13 @@ def test_report_forks_its_pdf_worker_before_the_engine_is_imported(root):
     code = ("from pipeline.cli import _parser; "
             "_parser().parse_args(['report', 'inputs/colossus.yaml', '--out', 'reports'])")
     assert _loaded(root, code, ("pandas", "pint", "numpy", "pipeline.reference", "pipeline.api")) == ""
+
+
+def test_a_reports_charts_need_no_matplotlib(root):
+    # its bar charts are written as SVG directly (pipeline.report.barchart): the PDF process neither imports
+    # matplotlib (0.57 s) nor draws with it; phase 2 has two accelerator groups, so all three kinds of chart
+    code = ("from pipeline.api import compute; from pipeline.report.model import report_context; "
+            "from pipeline.report.render import render_html; "
+            "html = render_html(report_context(compute('inputs/colossus-phase2.yaml'), 0), mode='pdf'); "
+            "assert html.count('data:image/svg+xml') >= 5, html.count('data:image/svg+xml')")
+    assert _loaded(root, code, ("matplotlib",)) == ""

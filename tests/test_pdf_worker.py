@@ -3,7 +3,7 @@
 import pytest
 from pypdf import PdfReader
 
-from pipeline.report import charts
+from pipeline.report import barchart, charts
 from pipeline.report.pdf import PdfWorker, render_pdf
 
 ARGS = ("power", "Where the power goes", ["Mean", "Peak"],
@@ -12,7 +12,7 @@ ARGS = ("power", "Where the power goes", ["Mean", "Peak"],
 
 @pytest.fixture(scope="module")
 def worker():
-    with PdfWorker(prepare=charts.warm) as w:
+    with PdfWorker(prepare=barchart.warm) as w:
         yield w
 
 
@@ -45,7 +45,7 @@ def test_an_error_in_the_worker_comes_out_of_result(worker):
 
 
 def test_close_ends_the_process_even_while_it_is_still_starting():
-    w = PdfWorker(prepare=charts.warm)
+    w = PdfWorker(prepare=barchart.warm)
     processes = list(w._pool._processes.values()) if w._pool else []
     w.close()
     assert all(not p.is_alive() for p in processes)

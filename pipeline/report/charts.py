@@ -1,7 +1,9 @@
-"""Static SVG charts for reports (matplotlib, text kept as text so it stays crisp and searchable).
+"""Static SVG charts for reports, text kept as text so it stays crisp and searchable.
 
 Each function takes plain display values (already converted by the report model) and returns an
-SVG string.  Ids inside each SVG are prefixed so several charts can live in one HTML page.
+SVG string.  Ids inside each SVG are prefixed so several charts can live in one HTML page.  The bar charts
+(stacked, simple, tornado, ranked) are written directly as SVG (:mod:`pipeline.report.barchart`); the histogram,
+the scatter and the heat map are matplotlib's.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import contextlib
 import contextvars
 import functools
 import io
-import math
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any, ParamSpec
+
+from pipeline.report import barchart
+from pipeline.report.barchart import HATCH as HATCH  # re-exported: the matplotlib charts of hourly_model use it
+from pipeline.report.barchart import PALETTE, num, tick
 
 _P = ParamSpec("_P")
 
@@ -57,38 +62,6 @@ def warm() -> None:
     import matplotlib.backends.backend_svg  # noqa: F401
     import matplotlib.figure  # noqa: F401
 
-#: Colours ordered by lightness within each chart (dark, mid, light), so that a greyscale print keeps segments
-#: apart; the segments that sit side by side in one chart also get distinct hatches (``HATCH``).
-PALETTE = {"accelerators": "#1f4e79", "hosts": "#5b9bd5", "overhead": "#c6dbef", "grid": "#3d4450",
-           "ppa": "#a8dcb4", "onsite": "#c0504d", "water_onsite": "#08519c", "water_grid": "#6baed6",
-           "water_plant": "#c6dbef", "embodied": "#8064a2", "market": "#9ecae1"}
-HATCH = {"grid": "", "ppa": "//", "onsite": "xx", "overhead": "\\\\", "hosts": "", "accelerators": "",
-         "water_onsite": "", "water_grid": "//", "water_plant": "\\\\", "market": "//"}
-
-
-def _ink(colour: str) -> str:
-    """Dark or white text, whichever reads on a fill of ``colour`` (relative luminance)."""
-    c = colour.lstrip("#")
-    if len(c) != 6:
-        return "#1d2430"
-    r, g, b = (int(c[k:k + 2], 16) / 255 for k in (0, 2, 4))
-    return "#1d2430" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
-
-
-def _num(x: float) -> str:
-    """A tick or bar label with at most 3 significant figures."""
-    if x == 0:
-        return "0"
-    r = float(f"{x:.3g}")
-    return f"{r:,.{max(0, 2 - math.floor(math.log10(abs(r))))}f}"
-
-
-def _tick(x: float, _pos: object = None) -> str:
-    """An axis tick: as few decimals as the tick itself needs (0, 20, 40 ... 120; 0.5, 1, 1.5), thousands
-    separated; ticks are round numbers already, so no rounding to significant figures (which printed 20.0 beside
-    100)."""
-    r = float(f"{x:.6g}")
-    return f"{r:,.0f}" if r.is_integer() else f"{r:,.6f}".rstrip("0")
 
 
 def _rc() -> None:
@@ -142,75 +115,23 @@ def _svg(fig, prefix: str) -> str:
 
 @_deferrable
 def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequence[tuple[str, str, Sequence[float]]],
-                 unit: str, height: float = 1.9) -> str:
+                 unit: str) -> str:
     """Horizontal stacked bars: one bar per row label, one segment per (name, colour key, values)."""
-    fig, ax = _subplots((6.6, height))
-    left = [0.0] * len(rows)
-    total = [sum(seg[2][i] for seg in segments) for i in range(len(rows))]
-    segments = [seg for seg in segments if any(v for v in seg[2])]  # the legend lists only what is present
-    for name, colour, values in segments:
-        fill = PALETTE.get(colour, colour)
-        bars = ax.barh(list(rows), list(values), left=left, color=fill, label=name, height=0.55,
-                       hatch=HATCH.get(colour, ""), edgecolor="white", linewidth=0.6)
-        for b, v, t in zip(bars, values, total, strict=True):
-            if t > 0 and v / t > 0.12:
-                ax.text(b.get_x() + b.get_width() / 2, b.get_y() + b.get_height() / 2, _num(v),
-                        ha="center", va="center", color=_ink(fill), fontsize=8,
-                        bbox={"facecolor": fill, "edgecolor": "none", "pad": 1} if HATCH.get(colour) else None)
-        left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.set_xlabel(unit)
-    ax.invert_yaxis()
-    ax.set_xlim(0, max(total) * 1.05 if total and max(total) > 0 else 1)
-    ax.xaxis.set_major_formatter(_formatter(_tick))
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=min(4, len(segments)), frameon=False, fontsize=8,
-              borderaxespad=0)
-    ax.set_title(title, pad=18)
-    return _svg(fig, prefix)
+    return barchart.stacked_bars(prefix, title, rows, segments, unit)
 
 
 @_deferrable
 def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float], unit: str,
          colour: str = "accelerators") -> str:
     """Simple horizontal bars with values printed at their ends."""
-    import textwrap
-
-    # long names wrap onto two lines, so that the plot keeps its width and the text its size on the page
-    labels = [textwrap.shorten(lb, 60, placeholder="…") if len(lb) > 60 else lb for lb in labels]
-    wrapped = ["\n".join(textwrap.wrap(lb, 30)) or lb for lb in labels]
-    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
-    fig, ax = _subplots((6.6, 0.5 + (0.38 if lines == 1 else 0.5) * len(labels)))
-    b = ax.barh(list(range(len(labels))), list(values), color=PALETTE.get(colour, colour), height=0.6)
-    ax.set_yticks(range(len(labels)), wrapped)
-    ax.bar_label(b, labels=[_num(v) for v in values], padding=3, fontsize=8)
-    ax.set_xlabel(unit)
-    ax.set_title(title)
-    ax.invert_yaxis()
-    ax.set_xlim(0, max(values) * 1.18 if values and max(values) > 0 else 1)
-    ax.xaxis.set_major_formatter(_formatter(_tick))
-    return _svg(fig, prefix)
+    return barchart.bars(prefix, title, labels, values, unit, colour)
 
 
 @_deferrable
 def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float], highs: Sequence[float],
             base: float, unit: str) -> str:
     """Tornado chart: for each input, a bar from the metric at the input's P5 to its P95."""
-    fig, ax = _subplots((6.6, 0.6 + 0.34 * len(labels)))
-    for k, (lo, hi) in enumerate(zip(lows, highs, strict=True)):
-        ax.barh(k, lo - base, left=base, color=PALETTE["hosts"], height=0.6, hatch="//", edgecolor="white",
-                linewidth=0.6)
-        ax.barh(k, hi - base, left=base, color=PALETTE["accelerators"], height=0.6)
-    ax.axvline(base, color="#333333", linewidth=0.8)
-    ax.set_yticks(range(len(labels)), list(labels))
-    ax.invert_yaxis()
-    ax.set_xlabel(unit)
-    ax.set_title(title, pad=18)
-    ax.xaxis.set_major_formatter(_formatter(_tick))
-    from matplotlib.patches import Patch
-
-    ax.legend(handles=[Patch(facecolor=PALETTE["hosts"], hatch="//", edgecolor="white", label="input at its P5"),
-                       Patch(facecolor=PALETTE["accelerators"], label="input at its P95")],
-              loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=8, borderaxespad=0)
-    return _svg(fig, prefix)
+    return barchart.tornado(prefix, title, labels, lows, highs, base, unit)
 
 
 @_deferrable
@@ -220,35 +141,7 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
 
     ``series`` items are (name, colour key, values, lows, highs).
     """
-    import numpy as np
-
-    n = len(series)
-    height = 0.8 / max(n, 1)
-    fig, ax = _subplots((6.6, 0.7 + 0.32 * len(labels) * max(n, 1)))
-    y = np.arange(len(labels))
-    for k, (name, colour, values, lows, highs) in enumerate(series):
-        pos = y - 0.4 + height * (k + 0.5)
-        err = np.array([[max(v - lo, 0.0) for v, lo in zip(values, lows, strict=True)],
-                        [max(hi - v, 0.0) for v, hi in zip(values, highs, strict=True)]])
-        bars = ax.barh(pos, list(values), height=height * 0.9, color=PALETTE.get(colour, colour), label=name,
-                       hatch=HATCH.get(colour, ""), edgecolor="white", linewidth=0.6,
-                       xerr=err if err.any() else None, error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8})
-        top = [max(v, h) for v, h in zip(values, highs, strict=True)]
-        for b, v, t in zip(bars, values, top, strict=True):
-            # beside the end of the error bar, clear of its cap: an offset in points (a leading space collapses in
-            # SVG text, which put the number on the cap)
-            ax.annotate(_num(v), (t, b.get_y() + b.get_height() / 2), xytext=(4, 0), textcoords="offset points",
-                        va="center", ha="left", fontsize=7, color="#1d2430")
-    ax.set_yticks(y, list(labels))
-    ax.invert_yaxis()
-    ax.set_xlabel(unit)
-    ax.set_title(title, pad=18 if n > 1 else 6)
-    peak = max((max(max(v, h) for v, h in zip(sr[2], sr[4], strict=True)) for sr in series if len(sr[2])), default=0)
-    ax.set_xlim(0, peak * 1.18 if peak > 0 else 1)
-    ax.xaxis.set_major_formatter(_formatter(_tick))
-    if n > 1:
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=n, frameon=False, fontsize=8, borderaxespad=0)
-    return _svg(fig, prefix)
+    return barchart.grouped_bars(prefix, title, labels, series, unit)
 
 
 def _label_points(fig, ax, points: Sequence[tuple[float, float, str]], every: Sequence[tuple[float, float]]) -> list:
@@ -305,7 +198,7 @@ def histogram(prefix: str, title: str, values: Sequence[float], unit: str, log: 
     ax.set_xlabel(unit)
     ax.set_ylabel("clusters")
     ax.set_title(title)
-    ax.xaxis.set_major_formatter(_formatter(lambda x, _: _num(x) if x >= 1 else f"{x:g}"))
+    ax.xaxis.set_major_formatter(_formatter(lambda x, _: num(x) if x >= 1 else f"{x:g}"))
     return _svg(fig, prefix)
 
 
@@ -330,8 +223,8 @@ def modelled_vs_reported(prefix: str, title: str, modelled: Sequence[float], rep
         _label_points(fig, ax, [(x, yv, label) for x, yv, label in zip(r, m, names, strict=True)
                                 if x > 0 and yv > 0 and abs(x / yv - 1) > tolerance],
                       [(x, yv) for x, yv in zip(r, m, strict=True) if x > 0 and yv > 0])
-    ax.xaxis.set_major_formatter(_formatter(_tick))
-    ax.yaxis.set_major_formatter(_formatter(_tick))
+    ax.xaxis.set_major_formatter(_formatter(tick))
+    ax.yaxis.set_major_formatter(_formatter(tick))
     ax.set_xlabel(f"reported ({unit})")
     ax.set_ylabel(f"modelled peak ({unit})")
     ax.set_title(title)
@@ -382,7 +275,7 @@ def heatmap(chart_id: str, title: str, values: Sequence[Sequence[float]], unit: 
     bar = fig.colorbar(mesh, ax=ax, fraction=0.05, pad=0.02, aspect=18)
     bar.set_label(unit, fontsize=8)
     bar.ax.tick_params(labelsize=8)
-    bar.ax.yaxis.set_major_formatter(_formatter(lambda x, _: _num(x)))
+    bar.ax.yaxis.set_major_formatter(_formatter(lambda x, _: num(x)))
     bar.outline.set_visible(False)
     if bar.solids is not None:  # matplotlib rasterises a colour bar of 50+ steps: an embedded bitmap, blurred when
         bar.solids.set_rasterized(False)  # scaled, which PDF/A forbids (/Interpolate); vector quads instead

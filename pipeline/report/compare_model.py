@@ -138,8 +138,7 @@ def comparison_charts(c: Comparison) -> list[Chart]:
              ("On site (generation)", "water_plant", [_v(c, "water_onsite_plant", k, "m ** 3") / 1e6 for k in ks]),
              ("Off site (grid generation)", "water_grid", [_v(c, "water_offsite", k, "m ** 3") / 1e6 for k in ks])]
     out.append(Chart("cmp-water", "Water on and off site", charts.stacked_bars(
-        "cmp-water", "Water consumed: on site and off site", labels, water, "million m³",
-        height=0.9 + 0.45 * len(labels)),
+        "cmp-water", "Water consumed: on site and off site", labels, water, "million m³"),
         "Cooling water on site, water of on-site generation and water consumed generating the grid's electricity, "
         "stacked to the total (P50); a part that is zero everywhere is left out.",
         stacked_alt("water consumed: on site and off site", "million m³", labels,
@@ -151,7 +150,7 @@ def comparison_charts(c: Comparison) -> list[Chart]:
         sources = [("Grid, unmatched", "grid", grid), ("Grid, PPA-matched", "ppa", ppa),
                    ("On-site generation", "onsite", on)]
         out.append(Chart("cmp-energy", "Energy by source", charts.stacked_bars(
-            "cmp-energy", "Facility energy by source", labels, sources, "GWh", height=0.9 + 0.45 * len(labels)),
+            "cmp-energy", "Facility energy by source", labels, sources, "GWh"),
             "Where each variant's facility energy comes from.",
             stacked_alt("facility energy by source", "GWh", labels, [(name, values) for name, _, values in sources])))
     return out

@@ -352,7 +352,7 @@ def build_charts(result: Results, i: int) -> list[Chart]:
         segments = [("Grid electricity (Scope 2)", "grid", [co2_grid, co2_mkt_grid]),
                     ("On-site combustion (Scope 1)", "onsite", [co2_on, co2_on])]
         out.append(Chart("co2e", "CO₂e by source", charts.stacked_bars(
-            "co2e", "CO₂e by source, Scope 1 + 2", bars, segments, "kt CO₂e (thousand tonnes)", height=1.9),
+            "co2e", "CO₂e by source, Scope 1 + 2", bars, segments, "kt CO₂e (thousand tonnes)", ),
             "CO₂e under the GHG Protocol's location-based and market-based methods: grid electricity (Scope 2) and "
             "fuel burnt on site (Scope 1).",
             stacked_alt("CO₂e by source, Scope 1 + 2", "kt CO₂e (thousand tonnes)", bars,
