@@ -168,3 +168,21 @@ def test_cli_report_writes_files(root, tmp_path, capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["colossus.yaml", "manifest.json", "report.html", "report.pdf",
                                                          "results.csv", "results.json"]
     assert str(folder / "report.pdf") in capsys.readouterr().out
+
+
+def test_list_numbers_are_text_padded_to_the_widest(rendered):
+    """The contents, method, notes and references number their items in the text (a list marker is an absolutely
+    positioned box: about a twentieth of a report's layout): each number padded with figure spaces to the width of
+    the list's last, counting from 1, and printed in the PDF."""
+    _, paths = rendered
+    html = paths["html"].read_text(encoding="utf-8")
+    lists = re.findall(r'<ol class="([^"]*\bnumbered digits-(\d)[^"]*)">(.*?)</ol>', html, re.S)
+    assert {c.split()[0] for c, _, _ in lists} >= {"numbered", "method", "factor-notes", "references"}
+    for cls, digits, body in lists:
+        numbers = re.findall(r"<li[^>]*>(\u2007*)(\d+)\. ", body)
+        assert len(numbers) == body.count("<li") >= 2, cls
+        assert [int(n) for _, n in numbers] == list(range(1, len(numbers) + 1)), cls
+        assert all(len(pad) + len(n) == int(digits) for pad, n in numbers), cls
+        assert len(numbers[-1][1]) == int(digits), cls
+    text = "\n".join(page.extract_text() for page in PdfReader(paths["pdf"]).pages)
+    assert re.search(r"^\s*1\. In brief", text, re.M) and re.search(r"^\s*10\. References", text, re.M)
