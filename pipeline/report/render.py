@@ -27,14 +27,37 @@ from pipeline.report.pdf import safe_fetcher as safe_fetcher
 from pipeline.results import Results
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's cache of compiled templates in the user's own temporary folder (``_jinja2-cache-<uid>``, created
+    0700 and checked to be the user's by Jinja2), so that a report process loads the compiled templates (3 ms)
+    instead of compiling them again (0.08-0.11 s, before the PDF's HTML can go to the PDF process).  Each entry
+    carries its template's checksum, so an edited template is compiled anew; entries are written atomically.  It
+    is only a cache: a folder that cannot be written means templates are compiled every time, never an error."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _template_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _TemplateCache()
+    except (OSError, RuntimeError):  # no usable temporary folder, or one that is not the user's: no cache
+        return None
+
+
 def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
-    """The Jinja2 environment: templates/ only, autoescape on, undefined names are errors."""
+    """The Jinja2 environment: templates/ only, autoescape on, undefined names are errors; compiled templates
+    are cached (:class:`_TemplateCache`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,  # every template, including .j2 files
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_template_cache(),
     )
     env.filters.update(FILTERS)
     return env
