@@ -44,6 +44,15 @@ def test_long_bar_labels_wrap_instead_of_shrinking_the_plot():
     assert "H200 (Expansion to 200k GPUs," in svg and "unpermitted turbines)" in svg
 
 
+def test_long_labels_wrap_at_spaces_or_after_commas_never_inside_a_number():
+    from pipeline.report.barchart import _lines
+
+    assert _lines("mix:coal=0.2,gas=0.3,nuclear=0.4,hydro=0.1") == ["mix:coal=0.2,gas=0.3,nuclear=0.4,", "hydro=0.1"]
+    assert _lines("SRTV grid (as built, phase 1; baseline)") == ["SRTV grid (as built, phase 1;", "baseline)"]
+    assert _lines("H100") == ["H100"] and _lines("") == [""]
+    assert _lines("a" * 40) == ["a" * 40]  # one long name: on one line, the plot makes room
+
+
 def _texts(svg: str, size: str) -> list[tuple[float, float, str]]:
     import re
 

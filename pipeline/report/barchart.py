@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -139,9 +140,20 @@ def _f(x: float) -> str:
 
 
 def _lines(label: str) -> list[str]:
-    """A row label as the lines it is set in: shortened past 60 characters, wrapped at :data:`WRAP`."""
+    """A row label as the lines it is set in: shortened past 60 characters, filled to lines of :data:`WRAP`
+    characters at spaces, and inside a longer word after its commas, semicolons or slashes
+    (``mix:coal=0.2,gas=0.3,`` | ``nuclear=0.4,hydro=0.1``), never inside a number or a name."""
     label = textwrap.shorten(label, 60, placeholder="…") if len(label) > 60 else label
-    return textwrap.wrap(label, WRAP) or [label]
+    lines = [""]
+    for k, word in enumerate(label.split()):
+        parts = re.findall(r"[^,;/]+[,;/]*|[,;/]+", word) if len(word) > WRAP else [word]
+        for j, part in enumerate(parts):
+            glue = " " if k and not j and lines[-1] else ""
+            if lines[-1] and len(lines[-1]) + len(glue) + len(part) > WRAP:
+                lines.append(part)
+            else:
+                lines[-1] += glue + part
+    return lines if lines[0] else [label]
 
 
 class _Chart:
