@@ -74,6 +74,22 @@ def test_ranked_bar_values_sit_clear_of_their_error_bars():
         assert x >= right_cap + 3, (text, x, right_cap)
 
 
+def test_negative_bars_run_left_of_a_zero_line_with_their_numbers_beyond_their_ends():
+    import re
+
+    svg = charts.bars("b", "Net CO₂e", ["avoided", "emitted"], [-50.0, 100.0], "kt")
+    (neg, pos) = [r for r in _rects(svg) if r[4] == charts.PALETTE["accelerators"]]
+    assert neg[2] > 0 and pos[2] > 0  # widths are never negative
+    zero = neg[0] + neg[2]
+    assert abs(pos[0] - zero) < 0.02 and abs(neg[2] / pos[2] - 0.5) < 1e-3
+    assert re.search(rf'<path d="M{zero:.2f}'.rstrip("0").rstrip("."), svg)  # the zero line
+    (minus,) = [t for t in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end">(-50\.0)<', svg)]
+    (spine,) = re.findall(r'<path d="M([\d.]+) [\d.]+V[\d.]+H', svg)
+    from pipeline.report.barchart import text_width
+
+    assert float(spine) < float(minus[0]) - text_width("-50.0", 8) and float(minus[0]) < neg[0]  # in the plot
+
+
 def _rects(svg: str) -> list[tuple[float, float, float, float, str]]:
     import re
 

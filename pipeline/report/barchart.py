@@ -164,6 +164,7 @@ class _Chart:
         self.left = self.right = self.top = self.bottom = 0.0
         self.lo, self.hi = 0.0, 1.0
         self.frame = ""  # the spines and tick marks, drawn over the bars
+        self.pad = 0.0  # points between the spine and the axis's lowest value (room for a negative bar's number)
 
     def box(self, x: float, y: float, w: float, h: float, colour: str, hatch: str = "", edge: str = "") -> None:
         """A rectangle of ``colour`` (outlined in ``edge``), under white ``hatch`` lines if any."""
@@ -188,8 +189,9 @@ class _Chart:
         self.body.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{_f(width)}"/>')
 
     def x(self, value: float) -> float:
-        """The horizontal position of ``value`` in the plot."""
-        return self.left + (value - self.lo) / (self.hi - self.lo) * (self.right - self.left)
+        """The horizontal position of ``value`` in the plot (``lo`` at ``pad`` points right of the spine)."""
+        start = self.left + self.pad
+        return start + (value - self.lo) / (self.hi - self.lo) * (self.right - start)
 
     def head(self, title: str, legend: Sequence[tuple[str, str, str]]) -> float:
         """The title, then the legend's (name, colour, hatch) items in as many rows as they need; returns the y
@@ -207,15 +209,18 @@ class _Chart:
             y += 12
         return y + 5
 
-    def axes(self, top: float, rows: Sequence[list[str]], pitch: float, lo: float, hi: float) -> list[float]:
+    def axes(self, top: float, rows: Sequence[list[str]], pitch: float, lo: float, hi: float,
+             pad: float = 0.0) -> list[float]:
         """Lay out the plot below ``top``: one row of ``pitch`` points per label (their lines wrapped), x from
-        ``lo`` to ``hi``; draws the row labels, spines, ticks and their labels; returns the rows' centres."""
+        ``lo`` (``pad`` points right of the left spine) to ``hi``; draws the row labels, spines, ticks and their
+        labels; returns the rows' centres."""
         self.lo, self.hi = (lo, hi) if hi > lo else (lo, lo + 1.0)
+        self.pad = pad
         label_w = max((text_width(line, 9) for lines in rows for line in lines), default=0.0)
         self.left = 2 + label_w + 7
         values: list[float] = []
         for most in range(9, 1, -1):  # fewer ticks until their labels are a word space apart
-            values = ticks(self.lo, self.hi, WIDTH - 2 - self.left, most)
+            values = ticks(self.lo, self.hi, WIDTH - 2 - self.left - pad, most)
             widths = [text_width(tick(v), 9) for v in values]
             self.right = WIDTH - 2 - (widths[-1] / 2 if widths else 0.0)  # room for the last label
             if len(values) < 2 or self.x(values[1]) - self.x(values[0]) >= max(widths) + 9:
@@ -232,6 +237,11 @@ class _Chart:
             self.text(self.x(v), self.bottom + 14, tick(v), anchor="middle")
         return centres
 
+    def zero_line(self) -> None:
+        """The line at 0 when the axis starts below it (bars run both ways from there)."""
+        if self.lo < 0 < self.hi:
+            self.path(f"M{_f(self.x(0))} {_f(self.top)}V{_f(self.bottom)}", AXIS)
+
     def svg(self, unit: str) -> str:
         """The whole SVG, with ``unit`` under the x axis."""
         self.text((self.left + self.right) / 2, self.bottom + 27, unit, anchor="middle")
@@ -240,6 +250,15 @@ class _Chart:
             self.path(self.frame, AXIS)
         return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(WIDTH)} {_f(height)}" '
                 f'font-family="{FONT}" fill="{INK}">' + "".join(self.body) + "</svg>")
+
+
+def _span(values: Sequence[float], size: float) -> tuple[float, float, float]:
+    """The x range of bars from 0 to ``values`` and the padding left of it: 0 (or the lowest value) to the
+    largest plus 18 %, room for the numbers printed beyond the bars' ends; a negative bar's number, at ``size``
+    points, gets its room as padding left of the lowest value."""
+    lo, hi = min(min(values, default=0.0), 0.0), max(max(values, default=0.0), 0.0) * 1.18
+    pad = text_width(num(lo), size) + 6 if lo < 0 else 0.0
+    return (lo, hi, pad) if hi > lo else (0.0, 1.0, 0.0)
 
 
 def _finite(values: Sequence[float]) -> list[float]:
@@ -286,12 +305,13 @@ def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float]
     top = c.head(title, [])
     lines = [_lines(lb) for lb in labels]
     pitch = 24 + LINE * (max((len(ls) for ls in lines), default=1) - 1)
-    peak = max(values, default=0.0)
-    centres = c.axes(top, lines, pitch, 0.0, peak * 1.18 if peak > 0 else 1.0)
+    centres = c.axes(top, lines, pitch, *_span(values, 8))
     fill = PALETTE.get(colour, colour)
     for cy, v in zip(centres, values, strict=True):
-        c.rect(c.x(0), cy - 0.3 * pitch, c.x(v) - c.x(0), 0.6 * pitch, fill)
-        c.text(c.x(v) + 3, cy + 2.9, num(v), size=8)
+        x0, x1 = sorted((c.x(0), c.x(v)))
+        c.rect(x0, cy - 0.3 * pitch, x1 - x0, 0.6 * pitch, fill)
+        c.text(c.x(v) + (3 if v >= 0 else -3), cy + 2.9, num(v), size=8, anchor="start" if v >= 0 else "end")
+    c.zero_line()
     return c.svg(unit)
 
 
@@ -329,22 +349,26 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
                  if len(series) > 1 else [])
     lines = [_lines(lb) for lb in labels]
     pitch = max(23.0 * n, 24 + LINE * (max((len(ls) for ls in lines), default=1) - 1))
-    peak = max((max(v, h) for _, _, values, _, highs in series for v, h in zip(values, highs, strict=True)),
-               default=0.0)
-    centres = c.axes(top, lines, pitch, 0.0, peak * 1.18 if peak > 0 else 1.0)
+    centres = c.axes(top, lines, pitch, *_span([x for _, _, values, lows, highs in series
+                                                for x in (*values, *lows, *highs)], 7))
     slot = 0.8 * pitch / n
     whiskers = []
     for k, (_, key, values, lows, highs) in enumerate(series):
         colour, hatch = PALETTE.get(key, key), HATCH.get(key, "")
         for cy, v, low, high in zip(centres, values, lows, highs, strict=True):
             y = cy - 0.4 * pitch + slot * (k + 0.5)
-            c.box(c.x(0), y - 0.45 * slot, c.x(v) - c.x(0), 0.9 * slot, colour, hatch, edge="white")
+            x0, x1 = sorted((c.x(0), c.x(v)))
+            c.box(x0, y - 0.45 * slot, x1 - x0, 0.9 * slot, colour, hatch, edge="white")
             low, high = min(low, v), max(high, v)
             if high > low:
                 a, b = c.x(low), c.x(high)
                 whiskers.append(f"M{_f(a)} {_f(y)}H{_f(b)}M{_f(a)} {_f(y - 2)}V{_f(y + 2)}M{_f(b)} {_f(y - 2)}"
                                 f"V{_f(y + 2)}")
-            c.text(c.x(high) + 4, y + 2.5, num(v), size=7)
+            if v >= 0:
+                c.text(c.x(high) + 4, y + 2.5, num(v), size=7)
+            else:  # left of a negative bar's end or its P5 cap
+                c.text(c.x(low) - 4, y + 2.5, num(v), size=7, anchor="end")
     if whiskers:
         c.path("".join(whiskers), WHISKER)
+    c.zero_line()
     return c.svg(unit)
