@@ -160,7 +160,9 @@ def test_bar_charts_keep_every_label_inside_the_chart_and_escape_user_text():
     names = ["<script>alert(1)</script> & Co", "Stargate UAE (first 200 MW)", "x"]
     for svg in (charts.bars("b", "Largest <b>", names, [3.0, 1200.0, 0.5], "kt CO₂e"),
                 charts.tornado("t", "Drivers", names, [1.0, 2.0, 3.0], [5.0, 6.0, 7.0], 4.0, "t"),
-                charts.stacked_bars("s", "Split", names, [("A & B", "grid", [1, 2, 3]), ("C", "ppa", [3, 2, 1])], "GWh"),
+                charts.stacked_bars("s", "Split", names, [("A & B", "grid", [1, 2, 3]), ("C", "ppa", [3, 2, 1]),
+                                                          ("A very long segment name for a legend: " * 3, "onsite",
+                                                           [1, 1, 1])], "GWh"),
                 charts.grouped_bars("g", "Ranked", names, [("a", "grid", [1, 2, 3], [0.5, 1, 2], [2, 3, 4]),
                                                            ("b", "market", [1, 1, 1], [1, 1, 1], [1, 1, 1])], "kt")):
         root = ET.fromstring(svg)  # well-formed XML: the user's markup is text

@@ -193,16 +193,21 @@ class _Chart:
         start = self.left + self.pad
         return start + (value - self.lo) / (self.hi - self.lo) * (self.right - start)
 
-    def head(self, title: str, legend: Sequence[tuple[str, str, str]]) -> float:
-        """The title, then the legend's (name, colour, hatch) items in as many rows as they need; returns the y
-        where the plot can start."""
-        self.text(0, 11, title, size=10, bold=True)
-        y, x = 15.0, 0.0
+    def head(self, title: str, legend: Sequence[tuple[str, str, str]], rows: Sequence[list[str]]) -> float:
+        """The title, then the legend's (name, colour, hatch) items in as many rows as they need, both from the
+        plot's left edge (as matplotlib's charts have them) or further left if the title would not fit; returns the
+        y where the plot can start."""
+        start = max(0.0, min(_plot_left(rows), WIDTH - text_width(title, 10, bold=True)))
+        self.text(start, 11, title, size=10, bold=True)
+        legend = [(_fit(name, 8, WIDTH - 18), colour, hatch) for name, colour, hatch in legend]
+        widest = max((18 + text_width(name, 8) for name, _, _ in legend), default=0.0)
+        start = max(0.0, min(start, WIDTH - widest))  # and the legend's widest item fits on a row
+        y, x = 15.0, start
         if legend:
             for name, colour, hatch in legend:
                 item = 18 + text_width(name, 8)
-                if x > 0 and x + item > WIDTH:
-                    x, y = 0.0, y + 12
+                if x > start and x + item > WIDTH:
+                    x, y = start, y + 12
                 self.box(x, y + 1.5, 14, 7, colour, hatch)
                 self.text(x + 18, y + 8.5, name, size=8)
                 x += item + 12
@@ -216,8 +221,7 @@ class _Chart:
         labels; returns the rows' centres."""
         self.lo, self.hi = (lo, hi) if hi > lo else (lo, lo + 1.0)
         self.pad = pad
-        label_w = max((text_width(line, 9) for lines in rows for line in lines), default=0.0)
-        self.left = 2 + label_w + 7
+        self.left = _plot_left(rows)
         values: list[float] = []
         for most in range(9, 1, -1):  # fewer ticks until their labels are a word space apart
             values = ticks(self.lo, self.hi, WIDTH - 2 - self.left - pad, most)
@@ -252,6 +256,20 @@ class _Chart:
                 f'font-family="{FONT}" fill="{INK}">' + "".join(self.body) + "</svg>")
 
 
+def _fit(text: str, size: float, width: float) -> str:
+    """``text``, cut short with "…" if it is wider than ``width`` points at ``size``."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _plot_left(rows: Sequence[list[str]]) -> float:
+    """Where the plot starts: right of its row labels (9 pt, right-aligned 7 points before the spine)."""
+    return 2 + max((text_width(line, 9) for lines in rows for line in lines), default=0.0) + 7
+
+
 def _span(values: Sequence[float], size: float) -> tuple[float, float, float]:
     """The x range of bars from 0 to ``values`` and the padding left of it: 0 (or the lowest value) to the
     largest plus 18 %, room for the numbers printed beyond the bars' ends; a negative bar's number, at ``size``
@@ -273,8 +291,8 @@ def stacked_bars(prefix: str, title: str, rows: Sequence[str], segments: Sequenc
     total = [sum(seg[2][i] for seg in segments) for i in range(len(rows))]
     segments = [seg for seg in segments if any(segment for segment in seg[2])]
     c = _Chart()
-    top = c.head(title, [(name, PALETTE.get(key, key), HATCH.get(key, "")) for name, key, _ in segments])
     labels = [_lines(r) for r in rows]
+    top = c.head(title, [(name, PALETTE.get(key, key), HATCH.get(key, "")) for name, key, _ in segments], labels)
     pitch = 34 + LINE * (max((len(lines) for lines in labels), default=1) - 1)
     peak = max(total, default=0.0)
     centres = c.axes(top, labels, pitch, 0.0, peak * 1.05 if peak > 0 else 1.0)
@@ -302,8 +320,8 @@ def bars(prefix: str, title: str, labels: Sequence[str], values: Sequence[float]
     """Simple horizontal bars with their values printed at their ends; long names wrap onto further lines."""
     values = _finite(values)
     c = _Chart()
-    top = c.head(title, [])
     lines = [_lines(lb) for lb in labels]
+    top = c.head(title, [], lines)
     pitch = 24 + LINE * (max((len(ls) for ls in lines), default=1) - 1)
     centres = c.axes(top, lines, pitch, *_span(values, 8))
     fill = PALETTE.get(colour, colour)
@@ -322,8 +340,8 @@ def tornado(prefix: str, title: str, labels: Sequence[str], lows: Sequence[float
     lows, highs = _finite(lows), _finite(highs)
     c = _Chart()
     p5, p95 = (PALETTE["hosts"], "//"), (PALETTE["accelerators"], "")
-    top = c.head(title, [("input at its P5", *p5), ("input at its P95", *p95)])
     lines = [_lines(lb) for lb in labels]
+    top = c.head(title, [("input at its P5", *p5), ("input at its P95", *p95)], lines)
     pitch = 24 + LINE * (max((len(ls) for ls in lines), default=1) - 1)
     lo, hi = min([base, *lows, *highs]), max([base, *lows, *highs])
     margin = (hi - lo) * 0.05 if hi > lo else max(abs(base) * 0.05, 1.0)
@@ -345,9 +363,9 @@ def grouped_bars(prefix: str, title: str, labels: Sequence[str],
     series = [(name, key, _finite(v), _finite(lo), _finite(hi)) for name, key, v, lo, hi in series]
     n = max(len(series), 1)
     c = _Chart()
-    top = c.head(title, [(name, PALETTE.get(key, key), HATCH.get(key, "")) for name, key, *_ in series]
-                 if len(series) > 1 else [])
     lines = [_lines(lb) for lb in labels]
+    top = c.head(title, [(name, PALETTE.get(key, key), HATCH.get(key, "")) for name, key, *_ in series]
+                 if len(series) > 1 else [], lines)
     pitch = max(23.0 * n, 24 + LINE * (max((len(ls) for ls in lines), default=1) - 1))
     centres = c.axes(top, lines, pitch, *_span([x for _, _, values, lows, highs in series
                                                 for x in (*values, *lows, *highs)], 7))
